@@ -1,0 +1,28 @@
+package dev.ferry.cli;
+
+import dev.ferry.disk.DiskException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+
+/** One line per failure, naming the cause a user can act on. */
+final class Failures {
+    private Failures() {
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof DiskException disk) {
+            return disk.getMessage();
+        }
+        if (e instanceof AccessDeniedException denied) {
+            return "permission denied: " + denied.getFile();
+        }
+        if (e instanceof FileSystemException fs) {
+            return fs.getFile() + ": " + (fs.getReason() == null ? fs.getClass().getSimpleName() : fs.getReason());
+        }
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory (this is a bug: Ferry's memory must not grow with the image; please report it)";
+        }
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.ferry.disk;
+
+import java.io.IOException;
+
+/**
+ * A failure of the disk engine with a reason a user can act on. The message says what was
+ * expected, what was found and, where it helps, what to do; {@link #reason()} classifies it
+ * for termination messages and retry decisions.
+ */
+public class DiskException extends IOException {
+    /** Why an import failed; {@link #retryable()} tells whether trying again can help. */
+    public enum Reason {
+        INVALID_IMAGE(false),
+        UNSUPPORTED_FORMAT(false),
+        TARGET_TOO_SMALL(false),
+        CHECKSUM_MISMATCH(false),
+        UNSAFE_ARCHIVE(false),
+        INVALID_ARGUMENT(false),
+        IO_ERROR(true);
+
+        private final boolean retryable;
+
+        Reason(boolean retryable) {
+            this.retryable = retryable;
+        }
+
+        public boolean retryable() {
+            return retryable;
+        }
+    }
+
+    private final Reason reason;
+
+    public DiskException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public DiskException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public static DiskException invalid(String format, Object... args) {
+        return new DiskException(Reason.INVALID_IMAGE, String.format(format, args));
+    }
+}

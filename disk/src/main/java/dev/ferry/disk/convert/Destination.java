@@ -1,0 +1,46 @@
+package dev.ferry.disk.convert;
+
+import dev.ferry.disk.DiskException;
+import dev.ferry.disk.sink.BlockDeviceTarget;
+import dev.ferry.disk.sink.DiskTarget;
+import dev.ferry.disk.sink.SparseFileTarget;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/** Where a disk goes: a regular file (created if missing), an existing block device, or a directory for archives. */
+public record Destination(Path path) {
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFBLK = 0060000;
+
+    public boolean isBlockDevice() throws IOException {
+        if (!Files.exists(path)) {
+            return false;
+        }
+        int mode = (Integer) Files.getAttribute(path, "unix:mode");
+        return (mode & S_IFMT) == S_IFBLK;
+    }
+
+    /** Opens the disk target; a file's capacity is the requested size, or unlimited. */
+    DiskTarget open(long requestedSize, boolean preallocate) throws IOException {
+        if (isBlockDevice()) {
+            return BlockDeviceTarget.open(path);
+        }
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "destination " + path
+                    + " is a directory; a disk goes to a file (e.g. " + path.resolve("disk.img") + ") or a block device");
+        }
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "destination directory " + parent + " does not exist");
+        }
+        return SparseFileTarget.open(path, requestedSize > 0 ? requestedSize : Long.MAX_VALUE, preallocate);
+    }
+
+    /** The directory spill files go to: next to the disk, on the same volume. */
+    Path spillDirectory() {
+        Path parent = path.toAbsolutePath().getParent();
+        return parent == null ? Path.of(".") : parent;
+    }
+}

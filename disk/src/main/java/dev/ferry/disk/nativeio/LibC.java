@@ -1,0 +1,45 @@
+package dev.ferry.disk.nativeio;
+
+import jnr.ffi.annotations.SaveError;
+
+/** The few libc calls the JDK does not expose (jnr-posix lacks fallocate and ioctl). */
+public interface LibC {
+    int O_RDONLY = 0;
+    int O_RDWR = 2;
+    int O_CLOEXEC = 0x80000;
+
+    int SEEK_END = 2;
+    int SEEK_DATA = 3;
+    int SEEK_HOLE = 4;
+
+    int FALLOC_FL_KEEP_SIZE = 0x01;
+    int FALLOC_FL_PUNCH_HOLE = 0x02;
+    int FALLOC_FL_ZERO_RANGE = 0x10;
+
+    int POSIX_FADV_SEQUENTIAL = 2;
+    int POSIX_FADV_DONTNEED = 4;
+
+    /** {@code _IO(0x12, 127)}: zero a byte range of a block device, {@code uint64_t[2] = {start, len}}. */
+    long BLKZEROOUT = 0x127F;
+
+    int ENXIO = 6;
+
+    @SaveError
+    int open(String path, int flags);
+
+    @SaveError
+    int close(int fd);
+
+    @SaveError
+    int fallocate(int fd, int mode, long offset, long length);
+
+    @SaveError
+    long lseek(int fd, long offset, int whence);
+
+    @SaveError
+    int ioctl(int fd, long request, long[] argument);
+
+    int posix_fadvise(int fd, long offset, long length, int advice);
+
+    String strerror(int errno);
+}

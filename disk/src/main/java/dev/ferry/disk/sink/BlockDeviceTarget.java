@@ -1,0 +1,107 @@
+package dev.ferry.disk.sink;
+
+import dev.ferry.disk.DiskException;
+import dev.ferry.disk.Sizes;
+import dev.ferry.disk.nativeio.NativeFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A raw disk on a block device. Zero runs use BLKZEROOUT; where the device refuses it, the
+ * range is read back and only blocks that are not already zero are overwritten.
+ */
+public final class BlockDeviceTarget implements DiskTarget {
+    private static final int CHECK_BLOCK = 1 << 20;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final NativeFile nativeFile;
+    private final long capacity;
+    private volatile boolean zeroOutWorks = true;
+
+    private BlockDeviceTarget(Path path, FileChannel channel, NativeFile nativeFile) throws IOException {
+        this.path = path;
+        this.channel = channel;
+        this.nativeFile = nativeFile;
+        this.capacity = nativeFile.size();
+    }
+
+    public static BlockDeviceTarget open(Path path) throws IOException {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            return new BlockDeviceTarget(path, channel, NativeFile.open(path, true));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public long capacity() {
+        return capacity;
+    }
+
+    @Override
+    public void writeData(long offset, ByteBuffer data) throws IOException {
+        long position = offset;
+        while (data.hasRemaining()) {
+            position += channel.write(data, position);
+        }
+    }
+
+    @Override
+    public void writeZeros(long offset, long length) throws IOException {
+        if (zeroOutWorks && nativeFile.zeroOutBlocks(offset, length)) {
+            return;
+        }
+        zeroOutWorks = false;
+        ByteBuffer block = ByteBuffer.allocateDirect((int) Math.min(CHECK_BLOCK, length));
+        for (long done = 0; done < length; ) {
+            int chunk = (int) Math.min(block.capacity(), length - done);
+            block.clear().limit(chunk);
+            while (block.hasRemaining() && channel.read(block, offset + done + block.position()) >= 0) {
+                // fill
+            }
+            block.flip();
+            if (ZeroScan.firstNonZero(block, 0, block.limit()) >= 0) {
+                ZeroFill.write(this, offset + done, chunk);
+            }
+            done += chunk;
+        }
+    }
+
+    @Override
+    public void prepare(long size) throws IOException {
+        check(size);
+    }
+
+    @Override
+    public void finish(long size) throws IOException {
+        check(size);
+        channel.force(true);
+    }
+
+    private void check(long size) throws DiskException {
+        if (size > capacity) {
+            throw new DiskException(DiskException.Reason.TARGET_TOO_SMALL, String.format(
+                    "disk of %s does not fit the %s block device %s", Sizes.human(size), Sizes.human(capacity), path));
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "block device " + path;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            nativeFile.close();
+        } finally {
+            channel.close();
+        }
+    }
+}

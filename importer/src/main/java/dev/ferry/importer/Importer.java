@@ -1,0 +1,24 @@
+package dev.ferry.importer;
+
+import dev.ferry.disk.convert.Destination;
+import dev.ferry.disk.convert.DiskImport;
+import dev.ferry.disk.convert.ImportOptions;
+import dev.ferry.disk.convert.ImportResult;
+import dev.ferry.disk.progress.TransferProgress;
+import dev.ferry.disk.source.ImageSource;
+import dev.ferry.importer.source.SourceLocator;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** The one code path behind {@code ferry import} and the importer worker: locate the source, run the import. */
+public final class Importer {
+    private Importer() {
+    }
+
+    public static ImportResult run(String source, Path destination, ImportOptions options, TransferProgress progress)
+            throws IOException {
+        try (ImageSource image = SourceLocator.open(source)) {
+            return new DiskImport(image, new Destination(destination), options, progress).run();
+        }
+    }
+}
