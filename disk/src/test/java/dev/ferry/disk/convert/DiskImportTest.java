@@ -160,6 +160,34 @@ class DiskImportTest {
     }
 
     @Test
+    void gzipBombIsStoppedByTheRequestedSize() throws Exception {
+        Path bomb = dir.resolve("bomb.raw.gz");
+        Tools.run("sh", "-c", "head -c 2G /dev/zero | gzip -1 > " + bomb);
+        assertThat(Files.size(bomb)).isLessThan(16L << 20);
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> Conversions.importFile(bomb, dir.resolve("out.img"),
+                new ImportOptions(false, 256L << 20, null, false)))
+                .isInstanceOf(DiskException.class)
+                .hasMessageContaining("image is larger than the target");
+        assertThat((System.nanoTime() - started) / 1e9).isLessThan(30);
+        assertThat(allocated(dir.resolve("out.img"))).isZero();
+    }
+
+    @Test
+    void gzipBombHiddenInAQcow2StopsAtTheEndOfTheImage() throws Exception {
+        Path image = Images.scattered(dir, "in.qcow2", "");
+        Path bomb = dir.resolve("bomb.qcow2.gz");
+        Tools.run("sh", "-c", "(cat " + image + "; head -c 2G /dev/zero) | gzip -1 > " + bomb);
+
+        long started = System.nanoTime();
+        Conversions.importFile(bomb, dir.resolve("out.img"));
+
+        assertIdentical(dir.resolve("out.img"), image);
+        assertThat((System.nanoTime() - started) / 1e9).as("trailing bytes are not decompressed").isLessThan(5);
+    }
+
+    @Test
     void preallocationAllocatesTheWholeDisk() throws Exception {
         Path image = Images.scattered(dir, "in.qcow2", "");
         Path out = dir.resolve("out.img");
