@@ -5,6 +5,7 @@ import static dev.ferry.disk.DiskException.invalid;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdException;
 import dev.ferry.disk.DiskException;
+import java.nio.ByteBuffer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -19,36 +20,42 @@ final class ClusterInflater {
     private ClusterInflater() {
     }
 
-    static void inflate(Qcow2Header.CompressionType type, byte[] in, int inLength, byte[] out, long hostOffset)
+    /**
+     * Inflates into {@code out} (its remaining bytes are the cluster, a direct buffer for zlib
+     * so the write needs no copy); on return {@code out} is flipped, holding the cluster.
+     */
+    static void inflate(Qcow2Header.CompressionType type, byte[] in, int inLength, ByteBuffer out, long hostOffset)
             throws DiskException {
         if (type == Qcow2Header.CompressionType.ZSTD) {
-            zstd(in, inLength, out, hostOffset);
+            byte[] cluster = new byte[out.remaining()];
+            zstd(in, inLength, cluster, hostOffset);
+            out.put(cluster).flip();
         } else {
             zlib(in, inLength, out, hostOffset);
         }
     }
 
-    private static void zlib(byte[] in, int inLength, byte[] out, long hostOffset) throws DiskException {
+    private static void zlib(byte[] in, int inLength, ByteBuffer out, long hostOffset) throws DiskException {
         Inflater inflater = INFLATERS.get();
         inflater.reset();
         inflater.setInput(in, 0, inLength);
+        int clusterSize = out.remaining();
         try {
-            int produced = 0;
-            while (produced < out.length) {
-                int n = inflater.inflate(out, produced, out.length - produced);
+            while (out.hasRemaining()) {
+                int n = inflater.inflate(out);
                 if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
                     break;
                 }
-                produced += n;
             }
-            if (produced < out.length) {
+            if (out.hasRemaining()) {
                 throw invalid("qcow2: compressed cluster at host offset 0x%x inflates to %d bytes, expected %d",
-                        hostOffset, produced, out.length);
+                        hostOffset, out.position(), clusterSize);
             }
             if (!inflater.finished() && inflater.inflate(new byte[1]) > 0) {
                 throw invalid("qcow2: compressed cluster at host offset 0x%x inflates beyond the %d-byte cluster",
-                        hostOffset, out.length);
+                        hostOffset, clusterSize);
             }
+            out.flip();
         } catch (DataFormatException e) {
             throw invalid("qcow2: compressed cluster at host offset 0x%x is not valid deflate data: %s",
                     hostOffset, e.getMessage());

@@ -33,6 +33,9 @@ public final class Qcow2Converter {
     private static final long ZERO_FLAG = 1L;
     private static final int MAX_DATA_SPAN = 8 << 20;
     private static final int SECTOR = 512;
+    private static final int MAX_BATCH_BYTES = 1 << 20;
+    /** One inflate buffer per worker thread, direct so the write needs no copy. */
+    private static final ThreadLocal<ByteBuffer> CLUSTER_BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(0));
 
     private final Qcow2Header header;
     private final SparseWriter out;
@@ -283,6 +286,7 @@ public final class Qcow2Converter {
         private long dataHost = -1;
         private long dataGuest;
         private long dataLength;
+        private CompressedBatch batch;
 
         L2Mapping(ByteBuffer table, long base) {
             this.table = table;
@@ -309,6 +313,7 @@ public final class Qcow2Converter {
             }
             flushData();
             flushZero();
+            flushBatch();
         }
 
         private void standard(long entry, long guest, int length) throws IOException {
@@ -356,7 +361,18 @@ public final class Qcow2Converter {
             int size = sectors * SECTOR - (int) (offset & (SECTOR - 1));
             checkHostOffset("compressed cluster", offset, guest);
             flushData();
-            register(clusters, new CompressedSpan(offset, offset + size, guest, length));
+            if (batch == null || !batch.accepts(guest)) {
+                flushBatch();
+                batch = new CompressedBatch(guest);
+            }
+            register(clusters, batch.add(offset, offset + size, length));
+        }
+
+        private void flushBatch() throws IOException {
+            if (batch != null) {
+                batch.seal();
+                batch = null;
+            }
         }
 
         private void checkData(long host, long guest) throws DiskException {
@@ -367,6 +383,7 @@ public final class Qcow2Converter {
         }
 
         private void zero(long guest, long length) throws IOException {
+            flushBatch();
             if (zeroStart >= 0 && zeroStart + zeroLength == guest) {
                 zeroLength += length;
                 return;
@@ -377,6 +394,7 @@ public final class Qcow2Converter {
         }
 
         private void data(long host, long guest, int length) throws IOException {
+            flushBatch();
             if (dataHost >= 0 && dataHost + dataLength == host && dataGuest + dataLength == guest
                     && dataLength + length <= MAX_DATA_SPAN) {
                 dataLength += length;
@@ -423,16 +441,72 @@ public final class Qcow2Converter {
         }
     }
 
-    /** A compressed cluster: collected, then inflated and written on the worker pool. */
-    private final class CompressedSpan extends Span {
+    /**
+     * Compressed clusters with consecutive guest offsets, inflated together on the worker pool
+     * into one buffer and written with one call: small concurrent writes contend on the file.
+     */
+    private final class CompressedBatch {
         private final long guest;
-        private final int length;
+        private final List<CompressedSpan> spans = new ArrayList<>();
+        private int length;
+        private int arrived;
+        private boolean sealed;
+
+        CompressedBatch(long guest) {
+            this.guest = guest;
+        }
+
+        boolean accepts(long next) {
+            return next == guest + length && length + clusterSize <= MAX_BATCH_BYTES;
+        }
+
+        CompressedSpan add(long start, long end, int clusterLength) {
+            CompressedSpan span = new CompressedSpan(start, end, this);
+            spans.add(span);
+            length += clusterLength;
+            return span;
+        }
+
+        void arrived() throws IOException {
+            arrived++;
+            submitIfReady();
+        }
+
+        void seal() throws IOException {
+            sealed = true;
+            submitIfReady();
+        }
+
+        private void submitIfReady() throws IOException {
+            if (!sealed || arrived < spans.size()) {
+                return;
+            }
+            pool.submit(() -> {
+                ByteBuffer buffer = CLUSTER_BUFFERS.get();
+                if (buffer.capacity() < spans.size() * clusterSize) {
+                    buffer = ByteBuffer.allocateDirect(Math.max(MAX_BATCH_BYTES, clusterSize));
+                    CLUSTER_BUFFERS.set(buffer);
+                }
+                for (int i = 0; i < spans.size(); i++) {
+                    CompressedSpan span = spans.get(i);
+                    ByteBuffer cluster = buffer.clear().position(i * clusterSize).limit((i + 1) * clusterSize).slice();
+                    ClusterInflater.inflate(header.compressionType(), span.compressed, span.compressed.length,
+                            cluster, span.start);
+                    span.compressed = null;
+                }
+                out.write(guest, buffer.clear().limit(length));
+            });
+        }
+    }
+
+    /** One compressed cluster's bytes, collected as they pass, for its batch. */
+    private static final class CompressedSpan extends Span {
+        private final CompressedBatch batch;
         private byte[] compressed;
 
-        CompressedSpan(long start, long end, long guest, int length) {
+        CompressedSpan(long start, long end, CompressedBatch batch) {
             super(start, end);
-            this.guest = guest;
-            this.length = length;
+            this.batch = batch;
         }
 
         @Override
@@ -445,13 +519,7 @@ public final class Qcow2Converter {
 
         @Override
         void completed() throws IOException {
-            byte[] input = compressed;
-            compressed = null;
-            pool.submit(() -> {
-                byte[] cluster = new byte[clusterSize];
-                ClusterInflater.inflate(header.compressionType(), input, input.length, cluster, start);
-                out.write(guest, ByteBuffer.wrap(cluster, 0, length));
-            });
+            batch.arrived();
         }
     }
 

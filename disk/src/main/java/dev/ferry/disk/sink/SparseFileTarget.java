@@ -18,19 +18,19 @@ import java.nio.file.StandardOpenOption;
 public final class SparseFileTarget implements DiskTarget {
     private final Path path;
     private final FileChannel channel;
-    private final NativeFile nativeFile;
+    private NativeFile nativeFile;
     private final long priorSize;
     private final long capacity;
     private final boolean preallocate;
+    private final BackgroundFlush flush;
 
-    private SparseFileTarget(Path path, FileChannel channel, NativeFile nativeFile, long capacity, boolean preallocate)
-            throws IOException {
+    private SparseFileTarget(Path path, FileChannel channel, long capacity, boolean preallocate) throws IOException {
         this.path = path;
         this.channel = channel;
-        this.nativeFile = nativeFile;
         this.priorSize = channel.size();
         this.capacity = capacity;
         this.preallocate = preallocate;
+        this.flush = new BackgroundFlush(channel);
     }
 
     /**
@@ -42,7 +42,7 @@ public final class SparseFileTarget implements DiskTarget {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         try {
-            return new SparseFileTarget(path, channel, NativeFile.open(path, true), capacity, preallocate);
+            return new SparseFileTarget(path, channel, capacity, preallocate);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -60,16 +60,21 @@ public final class SparseFileTarget implements DiskTarget {
         while (data.hasRemaining()) {
             position += channel.write(data, position);
         }
+        flush.written(position - offset);
     }
 
     @Override
     public void writeZeros(long offset, long length) throws IOException {
         long end = Math.min(offset + length, priorSize);
-        long dataAt = offset < end ? nativeFile.nextData(offset) : -1;
+        if (offset >= end) {
+            return;
+        }
+        long dataAt = nativeFile().nextData(offset);
         if (dataAt < 0 || dataAt >= end) {
             return;
         }
-        boolean done = preallocate ? nativeFile.zeroRange(dataAt, end - dataAt) : nativeFile.punchHole(dataAt, end - dataAt);
+        boolean done = preallocate ? nativeFile().zeroRange(dataAt, end - dataAt)
+                : nativeFile().punchHole(dataAt, end - dataAt);
         if (!done) {
             ZeroFill.write(this, dataAt, end - dataAt);
         }
@@ -83,9 +88,10 @@ public final class SparseFileTarget implements DiskTarget {
     @Override
     public void finish(long size) throws IOException {
         finishSize(size);
-        if (preallocate && !nativeFile.allocate(0, size)) {
+        if (preallocate && !nativeFile().allocate(0, size)) {
             ZeroFill.allocate(this, channel, size);
         }
+        flush.await();
         channel.force(true);
     }
 
@@ -106,6 +112,14 @@ public final class SparseFileTarget implements DiskTarget {
         }
     }
 
+    /** Opened on first need: a fresh sparse file never needs native calls (and jnr's start-up cost). */
+    private synchronized NativeFile nativeFile() throws IOException {
+        if (nativeFile == null) {
+            nativeFile = NativeFile.open(path, true);
+        }
+        return nativeFile;
+    }
+
     @Override
     public String describe() {
         return "file " + path;
@@ -114,7 +128,10 @@ public final class SparseFileTarget implements DiskTarget {
     @Override
     public void close() throws IOException {
         try {
-            nativeFile.close();
+            flush.close();
+            if (nativeFile != null) {
+                nativeFile.close();
+            }
         } finally {
             channel.close();
         }

@@ -1,0 +1,56 @@
+# Ferry — build, test, demo and benchmarks. `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+JAVA_HOME := $(shell bin/jdk)
+export JAVA_HOME
+MVN := mvn -B -ntp -Dstyle.color=never
+# Debian packages the build, tests, demo and benchmarks use.
+DEB_PACKAGES := qemu-utils qemu-system-x86 nbdkit nginx-light docker-registry xz-utils zstd gzip bc time tar coreutils util-linux
+DEB_COMMANDS := qemu-img qemu-system-x86_64 nbdkit nginx docker-registry xz zstd gzip bc /usr/bin/time tar losetup mvn
+
+.PHONY: help deps build test test-fast fuzz fuzz-long demo bench bench-local clean
+
+help:
+	@echo "make demo       build and import a generated qcow2 with bin/ferry (the README's first command)"
+	@echo "make test       the whole test suite, as CI runs it (the README's second command)"
+	@echo "make deps       install missing Debian packages (apt-get; needs root)"
+	@echo "make build      compile and package bin/ferry"
+	@echo "make fuzz-long  fuzz the qcow2 reader and tar extractor for 30 minutes each"
+	@echo "make bench      run every benchmark under bench/"
+
+deps:
+	@missing=""; \
+	for c in $(DEB_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	if [[ -z "$$missing" ]]; then echo "deps: all present"; exit 0; fi; \
+	echo "deps: missing$$missing; installing with apt-get"; \
+	SUDO=""; [[ $$(id -u) -eq 0 ]] || SUDO=sudo; \
+	$$SUDO apt-get update -qq; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) maven >/dev/null; \
+	echo "deps: installed"
+
+build: deps
+	$(MVN) -q install -DskipTests
+	@echo "JAVA_HOME=$(JAVA_HOME)" > cli/target/launcher.env
+	@bin/train-launcher
+
+test: deps
+	$(MVN) install -Pfuzz
+
+test-fast: deps
+	$(MVN) install
+
+fuzz-long: build
+	cd disk && JAZZER_MAX_DURATION=30m $(MVN) test -Pfuzz -Dtest='*FuzzTest' -Dsurefire.failIfNoSpecifiedTests=false
+
+demo: build
+	bin/demo
+
+bench: build
+	bench/import-local.sh
+
+bench-local: build
+	bench/import-local.sh
+
+clean:
+	$(MVN) -q clean
+	rm -rf bench/out

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Local import benchmark: qemu-img convert -O raw vs bin/ferry import, alternating runs,
+# both followed by sync. Prints medians, Ferry's peak RSS, then the RATIO lines.
+#   bench/import-local.sh [runs]     (default 9; BENCH_DIR overrides the work directory)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUNS="${1:-9}"
+WORK="${BENCH_DIR:-$ROOT/bench/out/import-local}"
+FERRY="$ROOT/bin/ferry"
+mkdir -p "$WORK"
+for tool in qemu-img qemu-io /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: run \`make deps\`" >&2; exit 1; }
+done
+[[ -f "$ROOT/cli/target/ferry-cli.jar" ]] || { echo "not built: run \`make build\`" >&2; exit 1; }
+
+plain="$WORK/plain.qcow2"        # 4 GiB virtual, 1 GiB of incompressible data in 4 runs
+compressed="$WORK/compressed.qcow2"  # zlib-compressed qcow2 of compressible data
+if [[ ! -f "$plain" ]]; then
+  echo "making $plain (4 GiB virtual, 1 GiB random data)"
+  raw="$WORK/plain.raw"
+  truncate -s 4G "$raw"
+  for i in 0 1 2 3; do
+    head -c 256M /dev/urandom | dd of="$raw" bs=1M seek=$((i * 1024)) conv=notrunc status=none
+  done
+  qemu-img convert -q -f raw -O qcow2 "$raw" "$plain"
+  rm -f "$raw"
+fi
+if [[ ! -f "$compressed" ]]; then
+  echo "making $compressed (4 GiB virtual, 1 GiB compressible text, zlib)"
+  raw="$WORK/text.raw"
+  truncate -s 4G "$raw"
+  # compressible but not trivial: base64 of random bytes (about 4:3 -> deflate ~75%), plus repeated lines
+  for i in 0 1 2 3; do
+    ( set +o pipefail
+      { head -c 96M /dev/urandom | base64 -w 120; yes "ferry benchmark line $i: the quick brown fox jumps over the lazy dog" | head -c 128M; } \
+        | head -c 256M | dd of="$raw" bs=1M seek=$((i * 1024)) conv=notrunc status=none )
+  done
+  qemu-img convert -q -c -f raw -O qcow2 "$raw" "$compressed"
+  rm -f "$raw"
+fi
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+now() { date +%s.%N; }
+
+run_case() {  # name image
+  local name=$1 image=$2 out="$WORK/out.img" rss_file="$WORK/rss.txt"
+  local q=() f=() rss=()
+  for ((i = 0; i < RUNS; i++)); do
+    rm -f "$out"; sync; cat "$image" > /dev/null
+    t0=$(now); qemu-img convert -O raw "$image" "$out"; sync; t1=$(now)
+    q+=("$(echo "$t1 - $t0" | bc -l)")
+    qemu-img compare -q -f raw "$out" "$image" || { echo "qemu-img output differs?!" >&2; exit 1; }
+    rm -f "$out"; sync; cat "$image" > /dev/null
+    t0=$(now); /usr/bin/time -f %M -o "$rss_file" "$FERRY" import --no-progress --source "$image" --dest "$out" 2>/dev/null; sync; t1=$(now)
+    f+=("$(echo "$t1 - $t0" | bc -l)")
+    rss+=("$(cat "$rss_file")")
+    qemu-img compare -q -f raw "$out" "$image" || { echo "ferry output differs from the image" >&2; exit 1; }
+  done
+  local qm fm rm
+  qm=$(printf '%s\n' "${q[@]}" | median); fm=$(printf '%s\n' "${f[@]}" | median)
+  rm=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  echo "  runs qemu-img: ${q[*]}" | cut -c1-200; echo "  runs ferry:    ${f[*]}" | cut -c1-200
+  printf '%-24s qemu-img %6.3f s   ferry %6.3f s   ferry peak RSS %d MiB\n' "$name" "$qm" "$fm" $((rm / 1024))
+  echo "$name $(echo "$fm / $qm" | bc -l) $((rm / 1024))" >> "$WORK/ratios.txt"
+}
+
+: > "$WORK/ratios.txt"
+echo "runs: $RUNS, medians, each run followed by sync; image and both tools warm in the page cache"
+echo "(no drop_caches: it would evict the JDK and time disk reads of the JVM rather than the conversion)"
+run_case local-qcow2 "$plain"
+run_case local-qcow2-compressed "$compressed"
+rm -f "$WORK/out.img"
+peak=$(awk '{print $3}' "$WORK/ratios.txt" | sort -n | tail -1)
+echo "PEAK_RSS_MIB ferry $peak"
+awk '{printf "RATIO %s %.3f\n", $1, $2}' "$WORK/ratios.txt"
