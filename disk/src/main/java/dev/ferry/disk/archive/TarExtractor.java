@@ -5,7 +5,9 @@ import dev.ferry.disk.Sizes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -35,7 +37,14 @@ public final class TarExtractor {
             TarArchiveEntry entry;
             while ((entry = nextEntry(tar)) != null) {
                 entries++;
-                extractEntry(tar, entry);
+                try {
+                    extractEntry(tar, entry);
+                } catch (InvalidPathException e) {
+                    throw unsafe("tar: entry '%s' has an invalid path or link target: %s", entry.getName(), e.getMessage());
+                } catch (FileSystemException e) {
+                    throw new DiskException(DiskException.Reason.INVALID_IMAGE, "tar: cannot extract entry '"
+                            + entry.getName() + "': " + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()), e);
+                }
             }
         }
         if (entries == 0) {
@@ -58,6 +67,9 @@ public final class TarExtractor {
     private void extractEntry(TarArchiveInputStream tar, TarArchiveEntry entry) throws IOException {
         String name = entry.getName();
         Path target = resolve(name);
+        if (target.equals(root) && !entry.isDirectory()) {
+            throw unsafe("tar: entry '%s' names the target directory itself", name);
+        }
         if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
             throw unsafe("tar: entry '%s' is a device or FIFO; archives may hold only files, directories and links", name);
         }
@@ -134,10 +146,25 @@ public final class TarExtractor {
         }
         try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            extracted += tar.transferTo(out);
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = readEntry(tar, buffer, entry)) > 0) {
+                out.write(buffer, 0, n);
+                extracted += n;
+            }
         }
         if ((entry.getMode() & 0111) != 0) {
             target.toFile().setExecutable(true, (entry.getMode() & 011) == 0);
+        }
+    }
+
+    /** A read failure is the archive's fault (truncated, corrupt); a write failure is the disk's. */
+    private static int readEntry(TarArchiveInputStream tar, byte[] buffer, TarArchiveEntry entry) throws DiskException {
+        try {
+            return tar.read(buffer);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new DiskException(DiskException.Reason.INVALID_IMAGE, "tar: entry '" + entry.getName()
+                    + "' is truncated or corrupt: " + e.getMessage(), e);
         }
     }
 

@@ -46,6 +46,36 @@ class TarExtractorTest {
     }
 
     @Test
+    void refusesAFileNamedLikeTheRootItself() {
+        assertUnsafe(out -> file(out, ".", "x"), "names the target directory itself");
+        assertUnsafe(out -> file(out, "a/..", "x"), "climbs out");
+    }
+
+    @Test
+    void aFileWhereADirectoryIsIsAnInvalidArchive() {
+        byte[] tar = tar(out -> {
+            directory(out, "d/");
+            file(out, "d/x", "1");
+            file(out, "d", "2");
+        });
+        assertThatThrownBy(() -> new TarExtractor(dir.resolve("r"), 100).extract(new ByteArrayInputStream(tar)))
+                .isInstanceOf(DiskException.class).hasMessageContaining("cannot extract entry 'd'");
+    }
+
+    @Test
+    void truncatedEntryIsAnInvalidArchive() {
+        byte[] full = tar(out -> file(out, "f", "x".repeat(4000)));
+        byte[] cut = java.util.Arrays.copyOf(full, 512 + 1000);
+        assertThatThrownBy(() -> new TarExtractor(dir.resolve("r"), 1 << 20).extract(new ByteArrayInputStream(cut)))
+                .isInstanceOf(DiskException.class).hasMessageContaining("entry 'f' is truncated or corrupt");
+    }
+
+    @Test
+    void nulInALinkTargetIsRefused() {
+        assertUnsafe(out -> symlink(out, "link", "a".repeat(120) + "\u0000b"), "invalid path or link target");
+    }
+
+    @Test
     void refusesAbsolutePaths() {
         assertUnsafe(out -> file(out, "/etc/escape", "x"), "absolute");
     }
