@@ -8,7 +8,7 @@ MVN := mvn -B -ntp -Dstyle.color=never
 DEB_PACKAGES := qemu-utils qemu-system-x86 nbdkit nginx-light docker-registry xz-utils zstd gzip bc time tar coreutils util-linux
 DEB_COMMANDS := qemu-img qemu-system-x86_64 nbdkit nginx docker-registry xz zstd gzip bc /usr/bin/time tar losetup mvn
 
-.PHONY: help deps build test test-fast fuzz fuzz-long demo bench bench-local clean
+.PHONY: help deps build launcher test test-fast fuzz fuzz-long demo bench bench-local clean
 
 help:
 	@echo "make demo       build and import a generated qcow2 with bin/ferry (the README's first command)"
@@ -30,11 +30,18 @@ deps:
 
 build: deps
 	$(MVN) -q install -DskipTests
+	@$(MAKE) --no-print-directory launcher
+
+launcher:
 	@echo "JAVA_HOME=$(JAVA_HOME)" > cli/target/launcher.env
 	@bin/train-launcher
 
+# The whole suite, as CI runs it: unit, component (real qemu-img, loop devices) and bounded
+# fuzzing, then every benchmark (which also checks its outputs bit for bit).
 test: deps
 	$(MVN) install -Pfuzz
+	@$(MAKE) --no-print-directory launcher
+	bench/import-local.sh 5
 
 test-fast: deps
 	$(MVN) install
