@@ -47,7 +47,7 @@ test-fast: deps
 	$(MVN) install
 
 fuzz-long: build
-	cd disk && JAZZER_MAX_DURATION=30m $(MVN) test -Pfuzz -Dtest='*FuzzTest' -Dsurefire.failIfNoSpecifiedTests=false
+	cd disk && $(MVN) test -Pfuzz -Dferry.fuzz.duration=$${FUZZ_DURATION:-30m} -Dtest='*FuzzTest' -Dsurefire.failIfNoSpecifiedTests=false
 
 demo: build
 	bin/demo

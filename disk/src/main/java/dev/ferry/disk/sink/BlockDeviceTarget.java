@@ -2,7 +2,6 @@ package dev.ferry.disk.sink;
 
 import dev.ferry.disk.DiskException;
 import dev.ferry.disk.Sizes;
-import dev.ferry.disk.nativeio.NativeFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,29 +12,27 @@ import java.nio.file.StandardOpenOption;
  * A raw disk on a block device. Zero runs use BLKZEROOUT; where the device refuses it, the
  * range is read back and only blocks that are not already zero are overwritten.
  */
-public final class BlockDeviceTarget implements DiskTarget {
+public final class BlockDeviceTarget extends ChannelTarget {
     private static final int CHECK_BLOCK = 1 << 20;
 
-    private final Path path;
-    private final FileChannel channel;
-    private final NativeFile nativeFile;
     private final long capacity;
     private volatile boolean zeroOutWorks = true;
 
-    private BlockDeviceTarget(Path path, FileChannel channel, NativeFile nativeFile) throws IOException {
-        this.path = path;
-        this.channel = channel;
-        this.nativeFile = nativeFile;
-        this.capacity = nativeFile.size();
+    private BlockDeviceTarget(Path path, FileChannel channel) throws IOException {
+        super(path, channel);
+        this.capacity = nativeFile().size();
     }
 
     public static BlockDeviceTarget open(Path path) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        BlockDeviceTarget target = null;
         try {
-            return new BlockDeviceTarget(path, channel, NativeFile.open(path, true));
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
+            target = new BlockDeviceTarget(path, channel);
+            return target;
+        } finally {
+            if (target == null) {
+                channel.close();
+            }
         }
     }
 
@@ -45,16 +42,8 @@ public final class BlockDeviceTarget implements DiskTarget {
     }
 
     @Override
-    public void writeData(long offset, ByteBuffer data) throws IOException {
-        long position = offset;
-        while (data.hasRemaining()) {
-            position += channel.write(data, position);
-        }
-    }
-
-    @Override
     public void writeZeros(long offset, long length) throws IOException {
-        if (zeroOutWorks && nativeFile.zeroOutBlocks(offset, length)) {
+        if (zeroOutWorks && nativeFile().zeroOutBlocks(offset, length)) {
             return;
         }
         zeroOutWorks = false;
@@ -94,14 +83,5 @@ public final class BlockDeviceTarget implements DiskTarget {
     @Override
     public String describe() {
         return "block device " + path;
-    }
-
-    @Override
-    public void close() throws IOException {
-        try {
-            nativeFile.close();
-        } finally {
-            channel.close();
-        }
     }
 }

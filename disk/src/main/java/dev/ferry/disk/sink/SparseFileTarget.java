@@ -2,7 +2,6 @@ package dev.ferry.disk.sink;
 
 import dev.ferry.disk.DiskException;
 import dev.ferry.disk.Sizes;
-import dev.ferry.disk.nativeio.NativeFile;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -15,18 +14,14 @@ import java.nio.file.StandardOpenOption;
  * already held data (a retried or reused target), zero runs are punched out with
  * {@code fallocate(PUNCH_HOLE)}, or zeroed in place when the disk is preallocated.
  */
-public final class SparseFileTarget implements DiskTarget {
-    private final Path path;
-    private final FileChannel channel;
-    private NativeFile nativeFile;
+public final class SparseFileTarget extends ChannelTarget {
     private final long priorSize;
     private final long capacity;
     private final boolean preallocate;
     private final BackgroundFlush flush;
 
     private SparseFileTarget(Path path, FileChannel channel, long capacity, boolean preallocate) throws IOException {
-        this.path = path;
-        this.channel = channel;
+        super(path, channel);
         this.priorSize = channel.size();
         this.capacity = capacity;
         this.preallocate = preallocate;
@@ -55,12 +50,8 @@ public final class SparseFileTarget implements DiskTarget {
     }
 
     @Override
-    public void writeData(long offset, ByteBuffer data) throws IOException {
-        long position = offset;
-        while (data.hasRemaining()) {
-            position += channel.write(data, position);
-        }
-        flush.written(position - offset);
+    void written(long bytes) {
+        flush.written(bytes);
     }
 
     @Override
@@ -112,14 +103,6 @@ public final class SparseFileTarget implements DiskTarget {
         }
     }
 
-    /** Opened on first need: a fresh sparse file never needs native calls (and jnr's start-up cost). */
-    private synchronized NativeFile nativeFile() throws IOException {
-        if (nativeFile == null) {
-            nativeFile = NativeFile.open(path, true);
-        }
-        return nativeFile;
-    }
-
     @Override
     public String describe() {
         return "file " + path;
@@ -127,13 +110,7 @@ public final class SparseFileTarget implements DiskTarget {
 
     @Override
     public void close() throws IOException {
-        try {
-            flush.close();
-            if (nativeFile != null) {
-                nativeFile.close();
-            }
-        } finally {
-            channel.close();
-        }
+        flush.close();
+        super.close();
     }
 }

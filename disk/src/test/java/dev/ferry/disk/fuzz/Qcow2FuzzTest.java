@@ -27,7 +27,7 @@ import java.util.zip.GZIPOutputStream;
 class Qcow2FuzzTest {
     private static final long CAP = 16L << 20;
 
-    @FuzzTest(maxDuration = "${JAZZER_MAX_DURATION:-60s}")
+    @FuzzTest(maxDuration = "${JAZZER_MAX_DURATION}")
     void anyImageConvertsOrFailsCleanly(FuzzedDataProvider in) throws IOException {
         boolean gzip = in.consumeBoolean();
         byte[] image = image(in);

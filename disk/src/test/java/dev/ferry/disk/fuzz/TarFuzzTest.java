@@ -25,7 +25,7 @@ class TarFuzzTest {
     private static final byte[] TYPES = {'0', '1', '2', '3', '4', '5', '6', 'x', 'L', 'K'};
     private static final String[] PARTS = {"a", "b", "..", ".", "/", "", "disk.img", "link", "sub"};
 
-    @FuzzTest(maxDuration = "${JAZZER_MAX_DURATION:-60s}")
+    @FuzzTest(maxDuration = "${JAZZER_MAX_DURATION}")
     void nothingEscapesTheRoot(FuzzedDataProvider in) throws IOException {
         byte[] tar = tar(in);
         Path sandbox = Files.createTempDirectory("ferry-tar-fuzz");
