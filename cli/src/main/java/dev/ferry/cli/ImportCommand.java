@@ -7,7 +7,10 @@ import dev.ferry.disk.convert.ImportOptions;
 import dev.ferry.disk.convert.ImportResult;
 import dev.ferry.disk.progress.TransferProgress;
 import dev.ferry.importer.Importer;
+import dev.ferry.importer.source.SourceOptions;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Option;
         description = "Import a disk image (qcow2, raw, iso; optionally gz/xz/zstd-compressed) into a raw disk.")
 final class ImportCommand implements Callable<Integer> {
     @Option(names = "--source", required = true, paramLabel = "URL",
-            description = "Image to import: a path or file:// URL.")
+            description = "Image to import: a path, file://, http(s)://, s3://bucket/key or docker://registry/repo:tag URL.")
     String source;
 
     @Option(names = "--dest", required = true, paramLabel = "PATH",
@@ -41,6 +44,31 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw a progress bar.")
     boolean noProgress;
 
+    @Option(names = "--cert-dir", paramLabel = "DIR", description = "Extra CA certificates (PEM files) to trust, like CDI's certConfigMap.")
+    Path certDir;
+
+    @Option(names = {"--insecure-skip-verify", "--insecure-registry"}, description = "Do not verify TLS certificates.")
+    boolean insecure;
+
+    @Option(names = "--header", paramLabel = "'NAME: VALUE'", description = "Extra HTTP request header (repeatable), like CDI's extraHeaders.")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = "--secret-dir", paramLabel = "DIR", description = "Credentials: files accessKeyId and secretKey, as CDI mounts a secretRef.")
+    Path secretDir;
+
+    @Option(names = "--retries", defaultValue = "5", paramLabel = "N", description = "Retries after a dropped connection or stall (default 5).")
+    int retries;
+
+    @Option(names = "--stall-timeout", defaultValue = "60s", paramLabel = "DURATION",
+            description = "A transfer that delivers nothing for this long is retried (default 60s).")
+    String stallTimeout;
+
+    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "S3-compatible endpoint for s3:// sources (path-style).")
+    String s3Endpoint;
+
+    @Option(names = "--platform", paramLabel = "ARCH", description = "Architecture to pick from a registry manifest list (default: this machine's).")
+    String platform;
+
     @Override
     public Integer call() throws Exception {
         ImportOptions options = new ImportOptions(archive(), requestedSize(),
@@ -48,13 +76,18 @@ final class ImportCommand implements Callable<Integer> {
         TransferProgress progress = new TransferProgress();
         ImportResult result;
         try (ProgressBar bar = ProgressBar.start(progress, !noProgress && Terminal.isInteractive())) {
-            result = Importer.run(source, dest, options, progress);
+            result = Importer.run(source, sourceOptions(), dest, options, progress);
             bar.complete();
         }
         System.err.printf("imported %s%s: %s disk at %s (%s read in %.1f s)%n", result.format().label(),
                 result.compression() == null ? "" : " (" + result.compression().label() + ")",
                 Sizes.human(result.diskSize()), dest, Sizes.human(result.sourceBytes()), result.millis() / 1000.0);
         return 0;
+    }
+
+    private SourceOptions sourceOptions() throws DiskException {
+        return new SourceOptions(certDir, insecure, List.copyOf(headers), secretDir, retries,
+                Durations.parse("--stall-timeout", stallTimeout), s3Endpoint, platform);
     }
 
     private boolean archive() throws DiskException {

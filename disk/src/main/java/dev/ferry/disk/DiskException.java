@@ -16,6 +16,12 @@ public class DiskException extends IOException {
         CHECKSUM_MISMATCH(false),
         UNSAFE_ARCHIVE(false),
         INVALID_ARGUMENT(false),
+        /** The source answered 404 or 410. */
+        SOURCE_NOT_FOUND(false),
+        /** The source answered 401 or 403: credentials are missing or wrong. */
+        SOURCE_UNAUTHORIZED(false),
+        /** The source failed, stalled or was unreachable beyond the retries allowed. */
+        SOURCE_UNAVAILABLE(true),
         IO_ERROR(true);
 
         private final boolean retryable;

@@ -7,6 +7,7 @@ import dev.ferry.disk.convert.ImportResult;
 import dev.ferry.disk.progress.TransferProgress;
 import dev.ferry.disk.source.ImageSource;
 import dev.ferry.importer.source.SourceLocator;
+import dev.ferry.importer.source.SourceOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -17,7 +18,12 @@ public final class Importer {
 
     public static ImportResult run(String source, Path destination, ImportOptions options, TransferProgress progress)
             throws IOException {
-        try (ImageSource image = SourceLocator.open(source)) {
+        return run(source, SourceOptions.defaults(), destination, options, progress);
+    }
+
+    public static ImportResult run(String source, SourceOptions sourceOptions, Path destination, ImportOptions options,
+            TransferProgress progress) throws IOException {
+        try (ImageSource image = SourceLocator.open(source, sourceOptions)) {
             return new DiskImport(image, new Destination(destination), options, progress).run();
         }
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** What file and block-device targets share: positional writes on a channel, a lazily opened native handle. */
 abstract class ChannelTarget implements DiskTarget {
@@ -17,17 +18,23 @@ abstract class ChannelTarget implements DiskTarget {
         this.channel = channel;
     }
 
+    /**
+     * Writers take turns: concurrent pwrite calls on one file serialise on the inode lock in
+     * the kernel anyway, and a waiter there spins (burning a core) where a Java lock parks.
+     */
+    private final ReentrantLock writeLock = new ReentrantLock();
+
     @Override
     public void writeData(long offset, ByteBuffer data) throws IOException {
         long position = offset;
-        while (data.hasRemaining()) {
-            position += channel.write(data, position);
+        writeLock.lock();
+        try {
+            while (data.hasRemaining()) {
+                position += channel.write(data, position);
+            }
+        } finally {
+            writeLock.unlock();
         }
-        written(position - offset);
-    }
-
-    /** Called after each data write with its length. */
-    void written(long bytes) {
     }
 
     /** Opened on first need: a fresh sparse file never needs native calls (and jnr's start-up cost). */

@@ -18,14 +18,12 @@ public final class SparseFileTarget extends ChannelTarget {
     private final long priorSize;
     private final long capacity;
     private final boolean preallocate;
-    private final BackgroundFlush flush;
 
     private SparseFileTarget(Path path, FileChannel channel, long capacity, boolean preallocate) throws IOException {
         super(path, channel);
         this.priorSize = channel.size();
         this.capacity = capacity;
         this.preallocate = preallocate;
-        this.flush = new BackgroundFlush(channel);
     }
 
     /**
@@ -47,11 +45,6 @@ public final class SparseFileTarget extends ChannelTarget {
     @Override
     public long capacity() {
         return capacity;
-    }
-
-    @Override
-    void written(long bytes) {
-        flush.written(bytes);
     }
 
     @Override
@@ -82,7 +75,6 @@ public final class SparseFileTarget extends ChannelTarget {
         if (preallocate && !nativeFile().allocate(0, size)) {
             ZeroFill.allocate(this, channel, size);
         }
-        flush.await();
         channel.force(true);
     }
 
@@ -108,9 +100,4 @@ public final class SparseFileTarget extends ChannelTarget {
         return "file " + path;
     }
 
-    @Override
-    public void close() throws IOException {
-        flush.close();
-        super.close();
-    }
 }

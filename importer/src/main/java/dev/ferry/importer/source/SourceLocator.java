@@ -3,28 +3,56 @@ package dev.ferry.importer.source;
 import dev.ferry.disk.DiskException;
 import dev.ferry.disk.source.FileImageSource;
 import dev.ferry.disk.source.ImageSource;
+import dev.ferry.importer.source.http.HttpClients;
+import dev.ferry.importer.source.http.HttpRangeSource;
+import dev.ferry.importer.source.remote.RemoteImageSource;
+import dev.ferry.importer.source.remote.RetryPolicy;
+import dev.ferry.importer.source.remote.StallGuard;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Turns a user's {@code --source} (a path or URL) into an {@link ImageSource}. */
 public final class SourceLocator {
+    static final int PARALLEL_RANGES = 4;
+
     private SourceLocator() {
     }
 
     public static ImageSource open(String location) throws IOException {
+        return open(location, SourceOptions.defaults());
+    }
+
+    public static ImageSource open(String location, SourceOptions options) throws IOException {
         if (!location.contains("://")) {
             return FileImageSource.open(Path.of(location));
         }
         URI uri = parse(location);
         return switch (uri.getScheme()) {
             case "file" -> FileImageSource.open(Path.of(uri));
-            case "http", "https", "s3", "docker" -> throw new DiskException(DiskException.Reason.INVALID_ARGUMENT,
-                    uri.getScheme() + ":// sources are not available in this build yet; import a local file");
+            case "http", "https" -> http(uri, options);
+            case "s3", "docker" -> throw new DiskException(DiskException.Reason.INVALID_ARGUMENT,
+                    uri.getScheme() + ":// sources are not available in this build yet");
             default -> throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "unknown source scheme '"
-                    + uri.getScheme() + "' (expected file://, or a path)");
+                    + uri.getScheme() + "' (expected http://, https://, s3://, docker://, file:// or a path)");
         };
+    }
+
+    private static ImageSource http(URI uri, SourceOptions options) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String line : options.headers()) {
+            Map.Entry<String, String> header = HttpRangeSource.header(line);
+            headers.put(header.getKey(), header.getValue());
+        }
+        Credentials.read(options.secretDir()).ifPresent(c -> headers.put("Authorization", c.basicAuthorization()));
+        HttpRangeSource source = new HttpRangeSource(uri, HttpClients.create(options.certDir(), options.insecureSkipVerify()),
+                headers);
+        return RemoteImageSource.open(source, RetryPolicy.of(options.retries()),
+                new StallGuard(options.stallTimeout(), Clock.systemUTC()), PARALLEL_RANGES);
     }
 
     private static URI parse(String location) throws DiskException {
