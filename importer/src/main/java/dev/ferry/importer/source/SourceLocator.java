@@ -28,13 +28,19 @@ public final class SourceLocator {
     }
 
     public static ImageSource open(String location, SourceOptions options) throws IOException {
+        return open(location, options, RetryPolicy.Sleeper.REAL);
+    }
+
+    /** As {@link #open(String, SourceOptions)}, with the backoff sleeper injected (tests do not wait). */
+    public static ImageSource open(String location, SourceOptions options, RetryPolicy.Sleeper sleeper)
+            throws IOException {
         if (!location.contains("://")) {
             return FileImageSource.open(Path.of(location));
         }
         URI uri = parse(location);
         return switch (uri.getScheme()) {
             case "file" -> FileImageSource.open(Path.of(uri));
-            case "http", "https" -> http(uri, options);
+            case "http", "https" -> http(uri, options, sleeper);
             case "s3", "docker" -> throw new DiskException(DiskException.Reason.INVALID_ARGUMENT,
                     uri.getScheme() + ":// sources are not available in this build yet");
             default -> throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "unknown source scheme '"
@@ -42,7 +48,7 @@ public final class SourceLocator {
         };
     }
 
-    private static ImageSource http(URI uri, SourceOptions options) throws IOException {
+    private static ImageSource http(URI uri, SourceOptions options, RetryPolicy.Sleeper sleeper) throws IOException {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String line : options.headers()) {
             Map.Entry<String, String> header = HttpRangeSource.header(line);
@@ -51,7 +57,9 @@ public final class SourceLocator {
         Credentials.read(options.secretDir()).ifPresent(c -> headers.put("Authorization", c.basicAuthorization()));
         HttpRangeSource source = new HttpRangeSource(uri, HttpClients.create(options.certDir(), options.insecureSkipVerify()),
                 headers);
-        return RemoteImageSource.open(source, RetryPolicy.of(options.retries()),
+        RetryPolicy retry = new RetryPolicy(options.retries(), RetryPolicy.of(0).initialBackoff(),
+                RetryPolicy.of(0).maxBackoff(), sleeper);
+        return RemoteImageSource.open(source, retry,
                 new StallGuard(options.stallTimeout(), Clock.systemUTC()), PARALLEL_RANGES);
     }
 

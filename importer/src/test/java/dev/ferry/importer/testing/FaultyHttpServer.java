@@ -84,14 +84,14 @@ public final class FaultyHttpServer implements AutoCloseable {
         return this;
     }
 
-    /** The next {@code count} responses close the connection after {@code bytes} body bytes. */
+    /** The next {@code count} responses longer than {@code bytes} close the connection after that many bytes. */
     public FaultyHttpServer cutAfter(long bytes, int count) {
         cutAfterBytes = bytes;
         cuts = count;
         return this;
     }
 
-    /** The next {@code count} responses stop sending for {@code millis} after {@code bytes} body bytes. */
+    /** The next {@code count} responses longer than {@code bytes} stop sending for {@code millis} after that many. */
     public FaultyHttpServer stallAfter(long bytes, long millis, int count) {
         stallAfterBytes = bytes;
         stallMillis = millis;
@@ -161,9 +161,10 @@ public final class FaultyHttpServer implements AutoCloseable {
         }
         exchange.getResponseHeaders().set("Content-Type", wrongContentType ? "text/html" : "application/octet-stream");
         long length = to - from + 1;
-        boolean overstate = take(() -> overstatedLengths > 0, () -> overstatedLengths--);
-        long cutAt = take(() -> cuts > 0, () -> cuts--) ? cutAfterBytes : overstate ? length / 2 : -1;
-        long stallAt = take(() -> stalls > 0, () -> stalls--) ? stallAfterBytes : -1;
+        boolean overstate = take(() -> overstatedLengths > 0 && length > 1, () -> overstatedLengths--);
+        long cutAt = take(() -> cuts > 0 && length > cutAfterBytes, () -> cuts--) ? cutAfterBytes
+                : overstate ? length / 2 : -1;
+        long stallAt = take(() -> stalls > 0 && length > stallAfterBytes, () -> stalls--) ? stallAfterBytes : -1;
         exchange.sendResponseHeaders(status, overstate ? length + 1000 : length);
         send(exchange.getResponseBody(), file, from, length, cutAt, stallAt);
     }
