@@ -1,0 +1,103 @@
+package dev.ferry.importer.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.disk.progress.TransferProgress;
+import dev.ferry.disk.testing.Images;
+import dev.ferry.disk.testing.Tools;
+import dev.ferry.importer.testing.FaultyHttpServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The importer worker as a Pod runs it: environment in, disk at /data, JSON termination message out. */
+class ImporterMainTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void importsIntoTheDataVolumeAndReportsSuccess() throws Exception {
+        Path image = Images.scattered(dir, "image.qcow2", "");
+        Path data = Files.createDirectories(dir.resolve("data"));
+        try (FaultyHttpServer server = FaultyHttpServer.http(dir)) {
+            Map<String, String> env = env(server.url("image.qcow2").toString(), data);
+            env.put("FERRY_IMAGE_SIZE", "128Mi");
+
+            int exit = ImporterMain.run(env);
+
+            assertThat(exit).isZero();
+            JsonNode message = termination();
+            assertThat(message.get("outcome").asText()).isEqualTo("Succeeded");
+            assertThat(message.get("format").asText()).isEqualTo("qcow2");
+            assertThat(message.get("diskSize").asLong()).isEqualTo(128L << 20);
+            Tools.run("qemu-img", "resize", "-q", image.toString(), "128M");
+            Tools.assertIdentical(data.resolve("disk.img"), image);
+        }
+    }
+
+    @Test
+    void notFoundIsATerminalFailureWithItsReason() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        try (FaultyHttpServer server = FaultyHttpServer.http(dir)) {
+            int exit = ImporterMain.run(env(server.url("missing.qcow2").toString(), data));
+
+            assertThat(exit).isEqualTo(1);
+            JsonNode message = termination();
+            assertThat(message.get("outcome").asText()).isEqualTo("Failed");
+            assertThat(message.get("reason").asText()).isEqualTo("SourceNotFound");
+            assertThat(message.get("retryable").asBoolean()).isFalse();
+            assertThat(message.get("message").asText()).contains("HTTP 404");
+        }
+    }
+
+    @Test
+    void missingConfigurationIsReported() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString());
+
+        assertThat(ImporterMain.run(env)).isEqualTo(1);
+        assertThat(termination().get("message").asText()).isEqualTo("FERRY_SOURCE_URL is not set");
+        assertThat(termination().get("reason").asText()).isEqualTo("InvalidArgument");
+    }
+
+    @Test
+    void metricsEndpointServesCdiProgress() throws Exception {
+        TransferProgress progress = new TransferProgress();
+        progress.diskTotal(200);
+        progress.written(50);
+        try (ImportMetrics metrics = new ImportMetrics(progress, "uid-1", 0)) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("kubevirt_cdi_import_progress_total{ownerUID=\"uid-1\"} 25.0")
+                    .contains("ferry_import_disk_bytes_total{ownerUID=\"uid-1\"} 50.0");
+        }
+    }
+
+    private Map<String, String> env(String url, Path data) {
+        Map<String, String> env = new HashMap<>();
+        env.put("FERRY_SOURCE_URL", url);
+        env.put("FERRY_DATA_PATH", data.toString());
+        env.put("FERRY_BLOCK_PATH", dir.resolve("no-block-device").toString());
+        env.put("FERRY_METRICS_PORT", "0");
+        env.put("FERRY_RETRIES", "1");
+        env.put("FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString());
+        return env;
+    }
+
+    private JsonNode termination() throws Exception {
+        String text = Files.readString(dir.resolve("termination-log"));
+        assertThat(text).endsWith("\n").hasLineCount(1);
+        return new ObjectMapper().readTree(text);
+    }
+}
