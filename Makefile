@@ -42,6 +42,7 @@ test: deps
 	$(MVN) install -Pfuzz
 	@$(MAKE) --no-print-directory launcher
 	bench/import-local.sh 5
+	bench/import-remote.sh 3
 
 test-fast: deps
 	$(MVN) install
@@ -54,6 +55,7 @@ demo: build
 
 bench: build
 	bench/import-local.sh
+	bench/import-remote.sh
 
 bench-local: build
 	bench/import-local.sh

@@ -7,6 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${1:-9}"
 WORK="${BENCH_DIR:-$ROOT/bench/out/import-local}"
 FERRY="$ROOT/bin/ferry"
+source "$ROOT/bench/lib.sh"
 mkdir -p "$WORK"
 for tool in qemu-img qemu-io /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "missing $tool: run \`make deps\`" >&2; exit 1; }
@@ -15,16 +16,7 @@ done
 
 plain="$WORK/plain.qcow2"        # 4 GiB virtual, 1 GiB of incompressible data in 4 runs
 compressed="$WORK/compressed.qcow2"  # zlib-compressed qcow2 of compressible data
-if [[ ! -f "$plain" ]]; then
-  echo "making $plain (4 GiB virtual, 1 GiB random data)"
-  raw="$WORK/plain.raw"
-  truncate -s 4G "$raw"
-  for i in 0 1 2 3; do
-    head -c 256M /dev/urandom | dd of="$raw" bs=1M seek=$((i * 1024)) conv=notrunc status=none
-  done
-  qemu-img convert -q -f raw -O qcow2 "$raw" "$plain"
-  rm -f "$raw"
-fi
+make_plain_qcow2 "$plain"
 if [[ ! -f "$compressed" ]]; then
   echo "making $compressed (4 GiB virtual, 1 GiB compressible text, zlib)"
   raw="$WORK/text.raw"
@@ -39,8 +31,6 @@ if [[ ! -f "$compressed" ]]; then
   rm -f "$raw"
 fi
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
-now() { date +%s.%N; }
 
 run_case() {  # name image
   local name=$1 image=$2 out="$WORK/out.img" rss_file="$WORK/rss.txt"

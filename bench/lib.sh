@@ -1,0 +1,19 @@
+# Shared helpers for the benchmarks: images, medians, timing.
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc -l; }
+
+# A 4 GiB-virtual qcow2 holding 1 GiB of incompressible data in four 256 MiB runs.
+make_plain_qcow2() {
+  local out=$1 raw="$1.raw"
+  [[ -f "$out" ]] && return
+  echo "making $out (4 GiB virtual, 1 GiB random data)"
+  truncate -s 4G "$raw"
+  for i in 0 1 2 3; do
+    head -c 256M /dev/urandom | dd of="$raw" bs=1M seek=$((i * 1024)) conv=notrunc status=none
+  done
+  qemu-img convert -q -f raw -O qcow2 "$raw" "$out"
+  rm -f "$raw"
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
