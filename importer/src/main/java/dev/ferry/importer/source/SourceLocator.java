@@ -5,9 +5,11 @@ import dev.ferry.disk.source.FileImageSource;
 import dev.ferry.disk.source.ImageSource;
 import dev.ferry.importer.source.http.HttpClients;
 import dev.ferry.importer.source.http.HttpRangeSource;
+import dev.ferry.importer.source.remote.RangeSource;
 import dev.ferry.importer.source.remote.RemoteImageSource;
 import dev.ferry.importer.source.remote.RetryPolicy;
 import dev.ferry.importer.source.remote.StallGuard;
+import dev.ferry.importer.source.s3.S3Sources;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -41,8 +43,9 @@ public final class SourceLocator {
         return switch (uri.getScheme()) {
             case "file" -> FileImageSource.open(Path.of(uri));
             case "http", "https" -> http(uri, options, sleeper);
-            case "s3", "docker" -> throw new DiskException(DiskException.Reason.INVALID_ARGUMENT,
-                    uri.getScheme() + ":// sources are not available in this build yet");
+            case "s3" -> remote(S3Sources.open(uri, options), options, sleeper);
+            case "docker" -> throw new DiskException(DiskException.Reason.INVALID_ARGUMENT,
+                    "docker:// sources are not available in this build yet");
             default -> throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "unknown source scheme '"
                     + uri.getScheme() + "' (expected http://, https://, s3://, docker://, file:// or a path)");
         };
@@ -57,6 +60,11 @@ public final class SourceLocator {
         Credentials.read(options.secretDir()).ifPresent(c -> headers.put("Authorization", c.basicAuthorization()));
         HttpRangeSource source = new HttpRangeSource(uri, HttpClients.create(options.certDir(), options.insecureSkipVerify()),
                 headers);
+        return remote(source, options, sleeper);
+    }
+
+    private static ImageSource remote(RangeSource source, SourceOptions options, RetryPolicy.Sleeper sleeper)
+            throws IOException {
         RetryPolicy retry = new RetryPolicy(options.retries(), RetryPolicy.of(0).initialBackoff(),
                 RetryPolicy.of(0).maxBackoff(), sleeper);
         return RemoteImageSource.open(source, retry,
