@@ -3,7 +3,11 @@
 # served by nginx over loopback:
 #   (a) nbdkit curl + qemu-img convert -O raw   (the fastest CDI-style streaming path)
 #   (b) bin/ferry import http://...
-# each followed by sync, runs alternating. Prints medians and `RATIO http-qcow2 <ferry/nbdkit>`.
+# then the same image from S3Proxy (in-process S3 server, filesystem store):
+#   (c) download to a scratch file (curl --aws-sigv4), then qemu-img convert -O raw   (CDI's S3 path)
+#   (d) bin/ferry import s3://...
+# each followed by sync, runs alternating. Prints medians and, last,
+# `RATIO http-qcow2 <ferry/nbdkit>` and `RATIO s3-qcow2 <ferry/download-then-convert>`.
 #   bench/import-remote.sh [runs]     (default 7; BENCH_DIR overrides the work directory)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,7 +16,7 @@ WORK="${BENCH_DIR:-$ROOT/bench/out/import-remote}"
 FERRY="$ROOT/bin/ferry"
 source "$ROOT/bench/lib.sh"
 mkdir -p "$WORK/www"
-for tool in qemu-img nginx nbdkit /usr/bin/time bc; do
+for tool in qemu-img nginx nbdkit /usr/bin/time bc curl mvn; do
   command -v "$tool" >/dev/null || { echo "missing $tool: run \`make deps\`" >&2; exit 1; }
 done
 [[ -f "$ROOT/cli/target/ferry-cli.jar" ]] || { echo "not built: run \`make build\`" >&2; exit 1; }
@@ -35,7 +39,8 @@ http {
 CONF
 nginx -c "$WORK/nginx.conf" &
 nginx_pid=$!
-trap 'kill $nginx_pid 2>/dev/null || true' EXIT
+s3_pid=""
+trap 'kill $nginx_pid $s3_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$port/disk.qcow2" && break; sleep 0.1; done
 url="http://127.0.0.1:$port/disk.qcow2"
 
@@ -54,11 +59,48 @@ for ((i = 0; i < RUNS; i++)); do
   qemu-img compare -q -f raw "$out" "$image" || { echo "ferry output differs from the image" >&2; exit 1; }
 done
 rm -f "$out"
+kill $nginx_pid 2>/dev/null || true
+
+# S3: S3Proxy from the importer's test classpath, seeded with the image by the MinIO client.
+echo "starting S3Proxy"
+cp_file="$WORK/s3-classpath.txt"
+(cd "$ROOT/importer" && mvn -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null)
+rm -rf "$WORK/s3"; mkdir -p "$WORK/s3"
+source "$ROOT/cli/target/launcher.env"
+"$JAVA_HOME/bin/java" -cp "$ROOT/importer/target/test-classes:$ROOT/disk/target/test-classes:$(<"$cp_file")" \
+  dev.ferry.importer.testing.S3ServerMain "$WORK/s3" "$image" disk.qcow2 > "$WORK/s3.log" 2>&1 &
+s3_pid=$!
+for _ in $(seq 300); do grep -q '^ENDPOINT ' "$WORK/s3.log" && break; sleep 0.1; done
+endpoint=$(sed -n 's/^ENDPOINT //p' "$WORK/s3.log")
+[[ -n "$endpoint" ]] || { echo "S3Proxy did not start:" >&2; cat "$WORK/s3.log" >&2; exit 1; }
+mkdir -p "$WORK/secret"; printf 'ferry-access' > "$WORK/secret/accessKeyId"; printf 'ferry-secret-key' > "$WORK/secret/secretKey"
+scratch="$WORK/scratch.qcow2"
+c=(); d=()
+for ((i = 0; i < RUNS; i++)); do
+  rm -f "$out" "$scratch"; sync
+  t0=$(now)
+  curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user ferry-access:ferry-secret-key -o "$scratch" "$endpoint/bench/disk.qcow2"
+  qemu-img convert -f qcow2 -O raw "$scratch" "$out"
+  sync; t1=$(now); c+=("$(elapsed "$t0" "$t1")")
+  qemu-img compare -q -f raw "$out" "$image" || { echo "download-then-convert output differs?!" >&2; exit 1; }
+  rm -f "$out" "$scratch"; sync
+  t0=$(now)
+  /usr/bin/time -f %M -o "$WORK/rss.txt" "$FERRY" import --no-progress --source s3://bench/disk.qcow2 \
+    --s3-endpoint "$endpoint" --secret-dir "$WORK/secret" --dest "$out" 2>/dev/null
+  sync; t1=$(now); d+=("$(elapsed "$t0" "$t1")"); rss+=("$(cat "$WORK/rss.txt")")
+  qemu-img compare -q -f raw "$out" "$image" || { echo "ferry S3 output differs from the image" >&2; exit 1; }
+done
+rm -f "$out" "$scratch"
+
 am=$(printf '%s\n' "${a[@]}" | median); bm=$(printf '%s\n' "${b[@]}" | median)
-echo "runs: $RUNS, each followed by sync, image served by nginx on loopback"
-echo "  runs nbdkit+qemu-img: ${a[*]}"
-echo "  runs ferry:           ${b[*]}"
-printf 'http-qcow2   nbdkit curl + qemu-img %6.3f s   ferry %6.3f s   ferry peak RSS %d MiB\n' "$am" "$bm" \
-  $(( $(printf '%s\n' "${rss[@]}" | sort -n | tail -1) / 1024 ))
-echo "s3-qcow2: not measured yet (the S3 source is not implemented in this build)"
+cm=$(printf '%s\n' "${c[@]}" | median); dm=$(printf '%s\n' "${d[@]}" | median)
+echo "runs: $RUNS, each followed by sync, loopback servers"
+echo "  runs nbdkit+qemu-img:           ${a[*]}"
+echo "  runs ferry http:                ${b[*]}"
+echo "  runs download-then-convert s3:  ${c[*]}"
+echo "  runs ferry s3:                  ${d[*]}"
+printf 'http-qcow2   nbdkit curl + qemu-img      %6.3f s   ferry %6.3f s\n' "$am" "$bm"
+printf 's3-qcow2     download, then qemu-img     %6.3f s   ferry %6.3f s\n' "$cm" "$dm"
+printf 'PEAK_RSS_MIB ferry %d\n' $(( $(printf '%s\n' "${rss[@]}" | sort -n | tail -1) / 1024 ))
 printf 'RATIO http-qcow2 %.3f\n' "$(echo "$bm / $am" | bc -l)"
+printf 'RATIO s3-qcow2 %.3f\n' "$(echo "$dm / $cm" | bc -l)"

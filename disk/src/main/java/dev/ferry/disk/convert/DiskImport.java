@@ -131,7 +131,7 @@ public final class DiskImport {
                 written = copyRaw(reader, out);
             }
             pool.await();
-            if (options.checksum() != null) {
+            if (options.checksum() != null || source.requiresFullRead()) {
                 drain(reader);
             }
             long finalSize = Math.max(written, Math.max(options.requestedSize(), 0));

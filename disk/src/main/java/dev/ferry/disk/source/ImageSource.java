@@ -18,4 +18,12 @@ public interface ImageSource extends Closeable {
 
     /** For messages: the file path or URL (without credentials). */
     String describe();
+
+    /**
+     * Whether every byte must be read even when the image ends early (the source verifies a
+     * digest over all of it when its channel is closed, as a registry layer does).
+     */
+    default boolean requiresFullRead() {
+        return false;
+    }
 }

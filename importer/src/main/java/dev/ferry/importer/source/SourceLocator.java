@@ -9,6 +9,7 @@ import dev.ferry.importer.source.remote.RangeSource;
 import dev.ferry.importer.source.remote.RemoteImageSource;
 import dev.ferry.importer.source.remote.RetryPolicy;
 import dev.ferry.importer.source.remote.StallGuard;
+import dev.ferry.importer.source.registry.RegistrySources;
 import dev.ferry.importer.source.s3.S3Sources;
 import java.io.IOException;
 import java.net.URI;
@@ -44,8 +45,7 @@ public final class SourceLocator {
             case "file" -> FileImageSource.open(Path.of(uri));
             case "http", "https" -> http(uri, options, sleeper);
             case "s3" -> remote(S3Sources.open(uri, options), options, sleeper);
-            case "docker" -> throw new DiskException(DiskException.Reason.INVALID_ARGUMENT,
-                    "docker:// sources are not available in this build yet");
+            case "docker" -> RegistrySources.open(location, options, retry(options, sleeper), PARALLEL_RANGES);
             default -> throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "unknown source scheme '"
                     + uri.getScheme() + "' (expected http://, https://, s3://, docker://, file:// or a path)");
         };
@@ -65,10 +65,13 @@ public final class SourceLocator {
 
     private static ImageSource remote(RangeSource source, SourceOptions options, RetryPolicy.Sleeper sleeper)
             throws IOException {
-        RetryPolicy retry = new RetryPolicy(options.retries(), RetryPolicy.of(0).initialBackoff(),
-                RetryPolicy.of(0).maxBackoff(), sleeper);
-        return RemoteImageSource.open(source, retry,
+        return RemoteImageSource.open(source, retry(options, sleeper),
                 new StallGuard(options.stallTimeout(), Clock.systemUTC()), PARALLEL_RANGES);
+    }
+
+    private static RetryPolicy retry(SourceOptions options, RetryPolicy.Sleeper sleeper) {
+        RetryPolicy defaults = RetryPolicy.of(options.retries());
+        return new RetryPolicy(options.retries(), defaults.initialBackoff(), defaults.maxBackoff(), sleeper);
     }
 
     private static URI parse(String location) throws DiskException {

@@ -48,7 +48,8 @@ final class ParallelRangeChannel implements ReadableByteChannel {
             if (pending.isEmpty()) {
                 return -1;
             }
-            current = ByteBuffer.wrap(take(pending.removeFirst()));
+            current = ByteBuffer.wrap(take(pending.peekFirst()));
+            pending.removeFirst();
         }
         int n = Math.min(dst.remaining(), current.remaining());
         dst.put(current.slice(current.position(), n));
