@@ -79,7 +79,8 @@ c=(); d=()
 for ((i = 0; i < RUNS; i++)); do
   rm -f "$out" "$scratch"; sync
   t0=$(now)
-  curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user ferry-access:ferry-secret-key -o "$scratch" "$endpoint/bench/disk.qcow2"
+  curl -sf -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" --aws-sigv4 "aws:amz:us-east-1:s3" \
+    --user ferry-access:ferry-secret-key -o "$scratch" "$endpoint/bench/disk.qcow2"
   qemu-img convert -f qcow2 -O raw "$scratch" "$out"
   sync; t1=$(now); c+=("$(elapsed "$t0" "$t1")")
   qemu-img compare -q -f raw "$out" "$image" || { echo "download-then-convert output differs?!" >&2; exit 1; }

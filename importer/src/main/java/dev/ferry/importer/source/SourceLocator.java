@@ -58,8 +58,9 @@ public final class SourceLocator {
             headers.put(header.getKey(), header.getValue());
         }
         Credentials.read(options.secretDir()).ifPresent(c -> headers.put("Authorization", c.basicAuthorization()));
-        HttpRangeSource source = new HttpRangeSource(uri, HttpClients.create(options.certDir(), options.insecureSkipVerify()),
-                headers);
+        HttpRangeSource source = new HttpRangeSource(uri,
+                HttpClients.connector("https".equals(uri.getScheme()), options.certDir(), options.insecureSkipVerify(),
+                        options.stallTimeout()), headers);
         return remote(source, options, sleeper);
     }
 

@@ -46,6 +46,13 @@ public final class HttpClients {
                 .build();
     }
 
+    /** The blocking connector for image bodies, with the same TLS and proxy settings as {@link #create}. */
+    public static HttpConnector connector(boolean https, Path certDir, boolean insecureSkipVerify,
+            java.time.Duration readTimeout) throws IOException {
+        return new HttpConnector(https ? sslContext(certDir, insecureSkipVerify) : null, insecureSkipVerify,
+                EnvironmentProxySelector.fromEnvironment(System.getenv()), readTimeout);
+    }
+
     static SSLContext sslContext(Path certDir, boolean insecure) throws IOException {
         try {
             SSLContext context = SSLContext.getInstance("TLS");

@@ -2,92 +2,114 @@ package dev.ferry.importer.source.http;
 
 import dev.ferry.disk.DiskException;
 import dev.ferry.importer.source.remote.RangeSource;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLHandshakeException;
 
 /** An http(s) URL read with {@code Range} requests, with CDI's extra headers and basic auth. */
 public final class HttpRangeSource implements RangeSource {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
-    private static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(60);
 
     private final URI uri;
-    private final HttpClient client;
+    private final HttpConnector connector;
     private final Map<String, String> headers;
 
     /**
      * @param headers extra request headers (CDI's extraHeaders and an Authorization built from the secret)
      */
-    public HttpRangeSource(URI uri, HttpClient client, Map<String, String> headers) {
+    public HttpRangeSource(URI uri, HttpConnector connector, Map<String, String> headers) {
         this.uri = uri;
-        this.client = client;
+        this.connector = connector;
         this.headers = headers;
     }
 
     @Override
     public Probe probe() throws IOException {
-        HttpResponse<InputStream> response = send(request("bytes=0-0"));
-        try (InputStream body = response.body()) {
-            if (response.statusCode() == 206) {
-                Matcher m = contentRange(response);
+        HttpURLConnection connection = send("bytes=0-0");
+        try (InputStream body = connection.getInputStream()) {
+            body.transferTo(OutputStreamSink.DISCARD);
+            if (connection.getResponseCode() == 206) {
+                Matcher m = contentRange(connection);
                 return new Probe(m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3)), !m.group(3).equals("*"));
             }
-            long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            return new Probe(length, false);
+            return new Probe(-1, false);
         }
     }
 
     @Override
     public InputStream open(long from, long to) throws IOException {
         boolean whole = from == 0 && to < 0;
-        HttpResponse<InputStream> response = send(request(whole ? null : "bytes=" + from + "-" + (to < 0 ? "" : to - 1)));
-        if (whole && response.statusCode() == 200) {
-            return response.body();
+        HttpURLConnection connection = send(whole ? null : "bytes=" + from + "-" + (to < 0 ? "" : to - 1));
+        int status = connection.getResponseCode();
+        if (whole && status == 200) {
+            return body(connection);
         }
-        if (response.statusCode() != 206) {
-            response.body().close();
-            throw new IOException("expected 206 Partial Content for bytes " + from + "-, got " + response.statusCode());
+        if (status != 206) {
+            connection.getInputStream().close();
+            throw new IOException("expected 206 Partial Content for bytes " + from + "-, got " + status);
         }
-        Matcher m = contentRange(response);
+        Matcher m = contentRange(connection);
         if (Long.parseLong(m.group(1)) != from) {
-            response.body().close();
+            connection.getInputStream().close();
             throw new IOException("server answered bytes " + m.group(1) + "- to a request for bytes " + from + "-");
         }
-        return response.body();
+        return body(connection);
     }
 
-    private HttpRequest request(String range) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).GET().timeout(HEADERS_TIMEOUT);
-        headers.forEach(builder::header);
+    private HttpURLConnection send(String range) throws IOException {
+        HttpURLConnection connection = connector.open(uri);
+        headers.forEach(connection::setRequestProperty);
         if (range != null) {
-            builder.header("Range", range);
+            connection.setRequestProperty("Range", range);
         }
-        return builder.build();
+        int status;
+        try {
+            status = connection.getResponseCode();
+        } catch (SSLHandshakeException e) {
+            throw new DiskException(DiskException.Reason.SOURCE_UNAUTHORIZED, "TLS: " + describe()
+                    + " presented a certificate that is not trusted (" + e.getMessage()
+                    + "); add its CA with --cert-dir / certConfigMap, or use --insecure-skip-verify", e);
+        }
+        if (status == 200 || status == 206) {
+            return connection;
+        }
+        InputStream error = connection.getErrorStream();
+        if (error != null) {
+            error.close();
+        }
+        throw failure(status);
     }
 
-    private HttpResponse<InputStream> send(HttpRequest request) throws IOException {
-        HttpResponse<InputStream> response;
-        try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while requesting " + describe());
-        }
-        int status = response.statusCode();
-        if (status == 200 || status == 206) {
-            return response;
-        }
-        response.body().close();
-        throw failure(status);
+    /** The body; a read timeout is a stall, worth retrying from the last byte. */
+    private InputStream body(HttpURLConnection connection) throws IOException {
+        long length = connection.getContentLengthLong();
+        return new FilterInputStream(connection.getInputStream()) {
+            private long read;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n;
+                try {
+                    n = super.read(b, off, len);
+                } catch (SocketTimeoutException e) {
+                    throw new IOException("no data from " + describe() + " for " + connector.readTimeout().toSeconds()
+                            + " s (stalled)", e);
+                }
+                if (n > 0) {
+                    read += n;
+                } else if (n < 0 && length >= 0 && read < length) {
+                    throw new IOException("connection closed after " + read + " of " + length + " bytes");
+                }
+                return n;
+            }
+        };
     }
 
     private IOException failure(int status) {
@@ -102,9 +124,9 @@ public final class HttpRangeSource implements RangeSource {
         };
     }
 
-    private Matcher contentRange(HttpResponse<?> response) throws IOException {
-        String value = response.headers().firstValue("Content-Range").orElse("");
-        Matcher m = CONTENT_RANGE.matcher(value);
+    private Matcher contentRange(HttpURLConnection connection) throws IOException {
+        String value = connection.getHeaderField("Content-Range");
+        Matcher m = CONTENT_RANGE.matcher(value == null ? "" : value);
         if (!m.matches()) {
             throw new IOException("206 without a valid Content-Range ('" + value + "') from " + describe());
         }
@@ -125,7 +147,8 @@ public final class HttpRangeSource implements RangeSource {
         return Map.entry(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
     }
 
-    static List<String> restricted() {
-        return List.of("connection", "content-length", "expect", "host", "upgrade");
+    /** Where probe bodies go. */
+    private static final class OutputStreamSink {
+        static final java.io.OutputStream DISCARD = java.io.OutputStream.nullOutputStream();
     }
 }
