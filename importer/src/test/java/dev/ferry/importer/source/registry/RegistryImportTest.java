@@ -12,6 +12,7 @@ import dev.ferry.disk.convert.ImportOptions;
 import dev.ferry.disk.progress.TransferProgress;
 import dev.ferry.disk.source.ImageSource;
 import dev.ferry.disk.testing.Images;
+import dev.ferry.disk.testing.Tools;
 import dev.ferry.importer.source.SourceLocator;
 import dev.ferry.importer.source.SourceOptions;
 import dev.ferry.importer.testing.DockerRegistry;
@@ -29,6 +30,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * containerDisk imports from Debian's docker-registry: OCI images pushed by the test whose
@@ -56,6 +59,24 @@ class RegistryImportTest {
 
             Files.delete(disk());
             run("docker://" + registry.host() + "/" + REPO + "@" + manifest.get("digest").asText(), insecure(null));
+            assertIdentical(disk(), image);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"disk.qcow2", "compressed.qcow2", "disk.raw", "disk.raw.gz", "disk.qcow2.xz"})
+    void everyDiskFormatInALayer(String name) throws Exception {
+        Path image = Images.scattered(dir, "disk.qcow2", "");
+        Tools.run("qemu-img", "convert", "-q", "-c", "-O", "qcow2", image.toString(), dir.resolve("compressed.qcow2").toString());
+        Tools.run("qemu-img", "convert", "-q", "-O", "raw", image.toString(), dir.resolve("disk.raw").toString());
+        Tools.run("gzip", "-k", dir.resolve("disk.raw").toString());
+        Tools.run("xz", "-k", "-0", dir.resolve("disk.qcow2").toString());
+        try (DockerRegistry registry = DockerRegistry.open(Files.createDirectories(dir.resolve("r")))) {
+            registry.pushImage(REPO, "v1", List.of(registry.pushBlob(REPO,
+                    layer("disk/" + name, Files.readAllBytes(dir.resolve(name))), LAYER)));
+
+            run("docker://" + registry.host() + "/" + REPO + ":v1", insecure(null));
+
             assertIdentical(disk(), image);
         }
     }

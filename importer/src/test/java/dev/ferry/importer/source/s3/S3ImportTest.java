@@ -65,7 +65,8 @@ class S3ImportTest {
         Path raw = fixtures.resolve("image.raw");
         Tools.run("qemu-img", "convert", "-q", "-O", "raw", image.toString(), raw.toString());
         Tools.run("gzip", "-k", raw.toString());
-        for (Path file : List.of(image, compressed, raw, Path.of(raw + ".gz"))) {
+        Tools.run("xz", "-k", "-0", "-T2", image.toString());
+        for (Path file : List.of(image, compressed, raw, Path.of(raw + ".gz"), Path.of(image + ".xz"))) {
             minio.uploadObject(UploadObjectArgs.builder().bucket(BUCKET).object("disks/" + file.getFileName())
                     .filename(file.toString()).build());
         }
@@ -80,7 +81,7 @@ class S3ImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"image.qcow2", "compressed.qcow2", "image.raw", "image.raw.gz"})
+    @ValueSource(strings = {"image.qcow2", "compressed.qcow2", "image.raw", "image.raw.gz", "image.qcow2.xz"})
     void importsBitIdenticalFromS3(String name) throws Exception {
         long size = minio.statObject(StatObjectArgs.builder().bucket(BUCKET).object("disks/" + name).build()).size();
         assertThat(size).isEqualTo(Files.size(fixtures.resolve(name)));
