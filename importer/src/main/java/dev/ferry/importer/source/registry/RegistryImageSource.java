@@ -4,13 +4,13 @@ import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import dev.ferry.disk.DiskException;
 import dev.ferry.disk.source.ImageSource;
 import dev.ferry.disk.source.RandomAccessInput;
+import dev.ferry.disk.source.StreamChannel;
 import dev.ferry.importer.source.remote.RemoteImageSource;
 import dev.ferry.importer.source.remote.RetryPolicy;
 import dev.ferry.importer.source.remote.StallGuard;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.util.List;
@@ -146,43 +146,29 @@ public final class RegistryImageSource implements ImageSource {
     }
 
     /** The disk entry's bytes; closing reads the rest of the layer and verifies its digest. */
-    private static final class DiskEntryChannel implements ReadableByteChannel {
+    private static final class DiskEntryChannel extends StreamChannel {
         private final TarArchiveInputStream tar;
         private final VerifiedLayer layer;
-        private final byte[] chunk = new byte[256 * 1024];
-        private boolean open = true;
+        private boolean closed;
 
         DiskEntryChannel(TarArchiveInputStream tar, VerifiedLayer layer) {
+            super(tar);
             this.tar = tar;
             this.layer = layer;
             layer.handOff();
         }
 
         @Override
-        public int read(ByteBuffer dst) throws IOException {
-            int n;
-            try {
-                n = tar.read(chunk, 0, Math.min(chunk.length, dst.remaining()));
-            } catch (IOException e) {
-                throw explain(e, layer);
-            }
-            if (n > 0) {
-                dst.put(chunk, 0, n);
-            }
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return open;
+        protected IOException translate(IOException failure) {
+            return explain(failure, layer);
         }
 
         @Override
         public void close() throws IOException {
-            if (!open) {
+            if (closed) {
                 return;
             }
-            open = false;
+            closed = true;
             try {
                 while (tar.getNextEntry() != null) {
                     // walk to the end of the archive
