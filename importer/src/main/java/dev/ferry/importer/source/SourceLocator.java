@@ -21,7 +21,8 @@ import java.util.Map;
 
 /** Turns a user's {@code --source} (a path or URL) into an {@link ImageSource}. */
 public final class SourceLocator {
-    static final int PARALLEL_RANGES = 4;
+    /** Ranges in flight; tunable with -Dferry.range.parallel. */
+    static final int PARALLEL_RANGES = Integer.getInteger("ferry.range.parallel", 8);
 
     private SourceLocator() {
     }

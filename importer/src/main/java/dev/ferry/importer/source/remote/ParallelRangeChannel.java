@@ -13,13 +13,14 @@ import java.util.concurrent.Future;
 
 /**
  * The object as one sequential channel, fetched as fixed-size ranges with several in flight
- * to fill the pipe, delivered strictly in order. Memory is {@code parallel × chunk}.
+ * to fill the pipe, delivered strictly in order. Range buffers are recycled: memory is
+ * {@code (parallel + 1) × chunk}, allocated once.
  */
 final class ParallelRangeChannel implements ReadableByteChannel {
-    /** Fetches {@code [from, to)} completely (retrying as it must). */
+    /** Fetches {@code [from, to)} completely into the start of {@code buffer} (retrying as it must). */
     @FunctionalInterface
     interface Fetcher {
-        byte[] fetch(long from, long to) throws IOException;
+        void fetch(long from, long to, byte[] buffer) throws IOException;
     }
 
     private final Fetcher fetcher;
@@ -27,7 +28,8 @@ final class ParallelRangeChannel implements ReadableByteChannel {
     private final int chunk;
     private final int parallel;
     private final ExecutorService pool;
-    private final Deque<Future<byte[]>> pending = new ArrayDeque<>();
+    private final Deque<Future<ByteBuffer>> pending = new ArrayDeque<>();
+    private final Deque<byte[]> spare = new ArrayDeque<>();
     private long nextStart;
     private ByteBuffer current = ByteBuffer.allocate(0);
     private boolean open = true;
@@ -44,11 +46,15 @@ final class ParallelRangeChannel implements ReadableByteChannel {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         while (!current.hasRemaining()) {
+            if (current.capacity() == chunk) {
+                spare.push(current.array());
+            }
+            current = ByteBuffer.allocate(0);
             fill();
             if (pending.isEmpty()) {
                 return -1;
             }
-            current = ByteBuffer.wrap(take(pending.peekFirst()));
+            current = take(pending.peekFirst());
             pending.removeFirst();
         }
         int n = Math.min(dst.remaining(), current.remaining());
@@ -61,12 +67,16 @@ final class ParallelRangeChannel implements ReadableByteChannel {
         while (pending.size() < parallel && nextStart < size) {
             long from = nextStart;
             long to = Math.min(size, from + chunk);
-            pending.addLast(pool.submit(() -> fetcher.fetch(from, to)));
+            byte[] buffer = spare.isEmpty() ? new byte[chunk] : spare.pop();
+            pending.addLast(pool.submit(() -> {
+                fetcher.fetch(from, to, buffer);
+                return ByteBuffer.wrap(buffer, 0, (int) (to - from));
+            }));
             nextStart = to;
         }
     }
 
-    private static byte[] take(Future<byte[]> future) throws IOException {
+    private static ByteBuffer take(Future<ByteBuffer> future) throws IOException {
         try {
             return future.get();
         } catch (InterruptedException e) {

@@ -17,7 +17,8 @@ import java.util.logging.Logger;
  */
 public final class RemoteImageSource implements ImageSource, RandomAccessInput {
     private static final Logger LOG = Logger.getLogger(RemoteImageSource.class.getName());
-    static final int CHUNK = 8 << 20;
+    /** Range size; tunable with -Dferry.range.chunk (bytes). */
+    static final int CHUNK = Integer.getInteger("ferry.range.chunk", 8 << 20);
 
     private final RangeSource source;
     private final RetryPolicy retry;
@@ -74,30 +75,30 @@ public final class RemoteImageSource implements ImageSource, RandomAccessInput {
             return -1;
         }
         int length = (int) Math.min(dst.remaining(), probe.size() - position);
-        byte[] bytes = fetch(position, position + length);
+        byte[] bytes = new byte[length];
+        fetch(position, position + length, bytes);
         dst.put(bytes);
         return length;
     }
 
-    /** Reads {@code [from, to)} completely, resuming from the last byte received after a failure. */
-    byte[] fetch(long from, long to) throws IOException {
-        byte[] buffer = new byte[(int) (to - from)];
+    /** Reads {@code [from, to)} completely into {@code buffer}, resuming from the last byte received after a failure. */
+    void fetch(long from, long to, byte[] buffer) throws IOException {
+        int length = (int) (to - from);
         int got = 0;
-        for (int attempt = 0; got < buffer.length; ) {
+        for (int attempt = 0; got < length; ) {
             try (InputStream in = guard.guard(source.open(from + got, to))) {
                 int n;
-                while (got < buffer.length && (n = in.read(buffer, got, buffer.length - got)) > 0) {
+                while (got < length && (n = in.read(buffer, got, length - got)) > 0) {
                     got += n;
                 }
-                if (got < buffer.length) {
-                    throw new IOException(String.format("connection closed after %d of %d bytes", got, buffer.length));
+                if (got < length) {
+                    throw new IOException(String.format("connection closed after %d of %d bytes", got, length));
                 }
             } catch (IOException e) {
                 retry.onFailure(e, attempt++, String.format("reading bytes %d-%d of %s", from + got, to - 1,
                         source.describe()));
             }
         }
-        return buffer;
     }
 
     @Override

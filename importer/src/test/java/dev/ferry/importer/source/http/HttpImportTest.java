@@ -192,7 +192,7 @@ class HttpImportTest {
                 new ImportOptions(false, 1 << 20, null, false)))
                 .isInstanceOf(DiskException.class).hasMessageContaining("smaller than the image's virtual size");
         assertThat(server.gets()).as("the probe and the first ranges in flight, nothing more")
-                .isLessThanOrEqualTo(1 + 4);
+                .isLessThanOrEqualTo(1 + 8);
     }
 
     private SourceOptions options() {
