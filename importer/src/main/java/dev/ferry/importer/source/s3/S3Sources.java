@@ -13,6 +13,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -48,6 +49,7 @@ public final class S3Sources {
                 .credentialsProvider(provider)
                 .region(Region.of(System.getenv().getOrDefault("AWS_REGION", "us-east-1")))
                 .forcePathStyle(true)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1)));
         if (options.s3Endpoint() != null) {
             builder.endpointOverride(URI.create(options.s3Endpoint()));
