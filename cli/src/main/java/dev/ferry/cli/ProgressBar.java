@@ -37,7 +37,7 @@ final class ProgressBar implements AutoCloseable {
         }
     }
 
-    static String render(double percent, long done, long total, double bytesPerSecond) {
+    static String render(double percent, long done, long total, double bytesPerSecond, long read) {
         StringBuilder line = new StringBuilder("\r[");
         int filled = percent < 0 ? 0 : (int) Math.round(percent / 100 * WIDTH);
         line.append("#".repeat(filled)).append(" ".repeat(WIDTH - filled)).append("] ");
@@ -47,6 +47,7 @@ final class ProgressBar implements AutoCloseable {
             line.append(" / ").append(Sizes.human(total));
         }
         line.append("  ").append(Sizes.human((long) bytesPerSecond)).append("/s");
+        line.append("  read ").append(Sizes.human(read));
         if (percent > 0 && percent < 100 && bytesPerSecond > 0 && total > 0) {
             long eta = (long) ((total - done) / bytesPerSecond);
             line.append(String.format(Locale.ROOT, "  ETA %d:%02d", eta / 60, eta % 60));
@@ -57,7 +58,7 @@ final class ProgressBar implements AutoCloseable {
     private void draw() {
         double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
         long done = progress.writtenBytes();
-        out.print(render(progress.percent(), done, progress.diskTotal(), done / seconds));
+        out.print(render(progress.percent(), done, progress.diskTotal(), done / seconds, progress.sourceBytes()));
         out.flush();
     }
 

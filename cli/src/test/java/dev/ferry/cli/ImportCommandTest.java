@@ -84,8 +84,9 @@ class ImportCommandTest {
 
     @Test
     void progressBarRendersRateAndEta() {
-        String line = ProgressBar.render(50, 1L << 30, 2L << 30, 100 << 20);
-        assertThat(line).contains("50.0%").contains("1 GiB / 2 GiB").contains("100 MiB/s").contains("ETA 0:10");
+        String line = ProgressBar.render(50, 1L << 30, 2L << 30, 100 << 20, 300L << 20);
+        assertThat(line).contains("50.0%").contains("1 GiB / 2 GiB").contains("100 MiB/s").contains("ETA 0:10")
+                .contains("read 300 MiB");
     }
 
     private int run(String... args) {

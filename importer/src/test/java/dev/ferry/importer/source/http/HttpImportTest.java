@@ -92,12 +92,14 @@ class HttpImportTest {
         assertThat(backoffs.get(1)).isGreaterThan(backoffs.get(0));
     }
 
-    @Test
-    void droppedConnectionsResumeFromTheLastByte() throws IOException {
-        server.cutAfter(1_234_567, 3);
+    @ParameterizedTest
+    @ValueSource(longs = {1, 4242, 1_234_567, 20_000_000})
+    void droppedConnectionsResumeFromTheLastByte(long seed) throws IOException {
+        long offset = 1 + new java.util.Random(seed).nextLong(8 << 20);
+        server.cutAfter(offset, 3);
         run("image.qcow2", options());
         assertIdentical(disk(), image);
-        assertThat(backoffs).hasSize(3);
+        assertThat(backoffs).as("cut after %d bytes", offset).hasSize(3);
     }
 
     @Test
