@@ -13,6 +13,8 @@ import java.nio.file.Path;
 
 /** The one code path behind {@code ferry import} and the importer worker: locate the source, run the import. */
 public final class Importer {
+    /** CDI's {@code source: blank}: an empty raw disk of the requested size. */
+    public static final String BLANK = "blank:";
     private Importer() {
     }
 
@@ -23,6 +25,9 @@ public final class Importer {
 
     public static ImportResult run(String source, SourceOptions sourceOptions, Path destination, ImportOptions options,
             TransferProgress progress) throws IOException {
+        if (BLANK.equals(source)) {
+            return DiskImport.blank(new Destination(destination), options);
+        }
         try (ImageSource image = SourceLocator.open(source, sourceOptions)) {
             return new DiskImport(image, new Destination(destination), options, progress).run();
         }

@@ -47,6 +47,24 @@ public final class DiskImport {
         this.workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * A blank disk (CDI's {@code source: blank}): the requested size, all holes (or allocated
+     * with preallocation), synced.
+     */
+    public static ImportResult blank(Destination destination, ImportOptions options) throws IOException {
+        long started = System.nanoTime();
+        long size = options.requestedSize();
+        if (size <= 0) {
+            throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "a blank disk needs a size");
+        }
+        try (DiskTarget target = destination.open(size, options.preallocate())) {
+            target.prepare(size);
+            target.writeZeros(0, size);
+            target.finish(size);
+        }
+        return new ImportResult(ImageFormat.RAW, null, size, size, 0, (System.nanoTime() - started) / 1_000_000);
+    }
+
     public ImportResult run() throws IOException {
         long started = System.nanoTime();
         progress.sourceTotal(source.size());

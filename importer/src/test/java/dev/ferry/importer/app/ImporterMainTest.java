@@ -60,6 +60,19 @@ class ImporterMainTest {
     }
 
     @Test
+    void blankSourceMakesAnEmptyDiskOfTheRequestedSize() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Map<String, String> env = env("blank:", data);
+        env.put("FERRY_IMAGE_SIZE", "1Gi");
+
+        assertThat(ImporterMain.run(env)).isZero();
+
+        assertThat(Files.size(data.resolve("disk.img"))).isEqualTo(1L << 30);
+        assertThat(Tools.allocated(data.resolve("disk.img"))).isZero();
+        assertThat(termination().get("diskSize").asLong()).isEqualTo(1L << 30);
+    }
+
+    @Test
     void missingConfigurationIsReported() throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString());
