@@ -33,6 +33,7 @@ public final class FaultyHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final AtomicInteger gets = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong bodyBytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile int unavailableGets;
     private volatile boolean noRanges;
     private volatile boolean wrongContentType;
@@ -110,6 +111,11 @@ public final class FaultyHttpServer implements AutoCloseable {
         return this;
     }
 
+    /** Body bytes written to clients (what actually left the server). */
+    public long bodyBytes() {
+        return bodyBytes.get();
+    }
+
     /** GET requests served (including failed ones). */
     public int gets() {
         return gets.get();
@@ -184,6 +190,7 @@ public final class FaultyHttpServer implements AutoCloseable {
                 }
                 in.readFully(buffer, 0, n);
                 out.write(buffer, 0, n);
+                bodyBytes.addAndGet(n);
                 sent += n;
                 if (cutAt >= 0 && sent >= cutAt) {
                     out.flush();

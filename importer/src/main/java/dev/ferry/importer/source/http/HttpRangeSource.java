@@ -30,16 +30,22 @@ public final class HttpRangeSource implements RangeSource {
         this.headers = headers;
     }
 
+    /**
+     * Asks for the first byte. A 206 tells the size and that ranges work; a 200 means the server
+     * ignores ranges: its body (the whole image) is dropped unread, not downloaded to be discarded.
+     */
     @Override
     public Probe probe() throws IOException {
         HttpURLConnection connection = send("bytes=0-0");
+        if (connection.getResponseCode() != 206) {
+            long length = connection.getContentLengthLong();
+            connection.disconnect();
+            return new Probe(length, false);
+        }
         try (InputStream body = connection.getInputStream()) {
-            body.transferTo(OutputStreamSink.DISCARD);
-            if (connection.getResponseCode() == 206) {
-                Matcher m = contentRange(connection);
-                return new Probe(m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3)), !m.group(3).equals("*"));
-            }
-            return new Probe(-1, false);
+            body.readNBytes(1);
+            Matcher m = contentRange(connection);
+            return new Probe(m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3)), !m.group(3).equals("*"));
         }
     }
 
@@ -145,10 +151,5 @@ public final class HttpRangeSource implements RangeSource {
             throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "header '" + line + "' must be 'Name: value'");
         }
         return Map.entry(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
-    }
-
-    /** Where probe bodies go. */
-    private static final class OutputStreamSink {
-        static final java.io.OutputStream DISCARD = java.io.OutputStream.nullOutputStream();
     }
 }

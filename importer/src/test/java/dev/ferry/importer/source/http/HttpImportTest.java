@@ -81,6 +81,9 @@ class HttpImportTest {
         run("image.qcow2", options());
         assertIdentical(disk(), image);
         assertThat(server.gets()).as("one probe, one pass").isEqualTo(2);
+        long size = Files.size(served.resolve("image.qcow2"));
+        assertThat(server.bodyBytes()).as("the probe must not download the image: %d of %d bytes", server.bodyBytes(), size)
+                .isLessThan(size + size / 2);
     }
 
     @Test
