@@ -134,7 +134,7 @@ public final class DiskImport {
             if (diskSize >= 0) {
                 target.prepare(diskSize);
             }
-            long limit = virtualSize >= 0 ? virtualSize : Math.min(target.capacity(), Long.MAX_VALUE);
+            long limit = virtualSize >= 0 ? virtualSize : target.capacity();
             SparseWriter out = new SparseWriter(target, limit, progress);
             progress.diskTotal(virtualSize);
             LOG.fine(() -> "converting " + probe.describe() + " from " + source.describe() + " to " + target.describe());

@@ -10,14 +10,10 @@ public interface LibC {
 
     int SEEK_END = 2;
     int SEEK_DATA = 3;
-    int SEEK_HOLE = 4;
 
     int FALLOC_FL_KEEP_SIZE = 0x01;
     int FALLOC_FL_PUNCH_HOLE = 0x02;
     int FALLOC_FL_ZERO_RANGE = 0x10;
-
-    int POSIX_FADV_SEQUENTIAL = 2;
-    int POSIX_FADV_DONTNEED = 4;
 
     /** {@code _IO(0x12, 127)}: zero a byte range of a block device, {@code uint64_t[2] = {start, len}}. */
     long BLKZEROOUT = 0x127F;
@@ -38,8 +34,6 @@ public interface LibC {
 
     @SaveError
     int ioctl(int fd, long request, long[] argument);
-
-    int posix_fadvise(int fd, long offset, long length, int advice);
 
     String strerror(int errno);
 }

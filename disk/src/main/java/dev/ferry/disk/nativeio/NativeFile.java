@@ -8,7 +8,7 @@ import jnr.ffi.Runtime;
 
 /**
  * A native file descriptor for the calls FileChannel cannot make: hole punching, zero ranges,
- * {@code SEEK_DATA}, block-device sizing and zeroing, fadvise. Data I/O stays on FileChannel.
+ * {@code SEEK_DATA}, block-device sizing and zeroing. Data I/O stays on FileChannel.
  */
 public final class NativeFile implements AutoCloseable {
     private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
@@ -58,15 +58,6 @@ public final class NativeFile implements AutoCloseable {
         throw new IOException("lseek(SEEK_DATA) on " + path + ": " + LIBC.strerror(errno));
     }
 
-    /** The first hole at or after {@code offset} (the end of the file counts as one). */
-    public long nextHole(long offset) throws IOException {
-        long result = LIBC.lseek(fd, offset, LibC.SEEK_HOLE);
-        if (result < 0) {
-            throw failure("lseek(SEEK_HOLE)", path);
-        }
-        return result;
-    }
-
     /** The size of a block device (or file), by seeking to its end. */
     public long size() throws IOException {
         long result = LIBC.lseek(fd, 0, LibC.SEEK_END);
@@ -79,10 +70,6 @@ public final class NativeFile implements AutoCloseable {
     /** BLKZEROOUT on a block device; false when the device or kernel does not support it. */
     public boolean zeroOutBlocks(long offset, long length) {
         return LIBC.ioctl(fd, LibC.BLKZEROOUT, new long[] {offset, length}) == 0;
-    }
-
-    public void adviseSequential() {
-        LIBC.posix_fadvise(fd, 0, 0, LibC.POSIX_FADV_SEQUENTIAL);
     }
 
     private boolean fallocate(int mode, long offset, long length) throws IOException {
