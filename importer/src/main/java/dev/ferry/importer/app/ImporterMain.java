@@ -25,17 +25,15 @@ public final class ImporterMain {
 
     static int run(Map<String, String> env) {
         TerminationMessage outcome;
-        WorkerConfig config = null;
         try {
-            config = WorkerConfig.fromEnvironment(env);
+            WorkerConfig config = WorkerConfig.fromEnvironment(env);
             outcome = TerminationMessage.success(importWithMetrics(config, env.getOrDefault("FERRY_OWNER_UID", "")));
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.SEVERE, "import failed: " + e.getMessage(), e instanceof RuntimeException ? e : null);
             outcome = TerminationMessage.failure(e);
         }
         try {
-            outcome.write(config != null ? config.terminationLog()
-                    : java.nio.file.Path.of(env.getOrDefault("FERRY_TERMINATION_LOG", "/dev/termination-log")));
+            outcome.write(WorkerConfig.terminationLog(env));
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "could not write the termination message: " + e.getMessage());
         }

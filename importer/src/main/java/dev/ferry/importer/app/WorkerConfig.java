@@ -30,7 +30,7 @@ import java.util.Map;
  * </table>
  */
 record WorkerConfig(String source, SourceOptions sourceOptions, ImportOptions importOptions, Path destination,
-        int metricsPort, Path terminationLog) {
+        int metricsPort) {
 
     static WorkerConfig fromEnvironment(Map<String, String> env) throws DiskException {
         String source = required(env, "FERRY_SOURCE_URL");
@@ -47,8 +47,12 @@ record WorkerConfig(String source, SourceOptions sourceOptions, ImportOptions im
                         String.valueOf(SourceOptions.DEFAULT_STALL_TIMEOUT.toSeconds())))),
                 env.get("FERRY_S3_ENDPOINT"), env.get("FERRY_PLATFORM"));
         return new WorkerConfig(source, sourceOptions, importOptions, destination(env, archive),
-                Integer.parseInt(env.getOrDefault("FERRY_METRICS_PORT", "8443")),
-                Path.of(env.getOrDefault("FERRY_TERMINATION_LOG", "/dev/termination-log")));
+                Integer.parseInt(env.getOrDefault("FERRY_METRICS_PORT", "8443")));
+    }
+
+    /** Where the result goes; readable even when the rest of the configuration is not. */
+    static Path terminationLog(Map<String, String> env) {
+        return Path.of(env.getOrDefault("FERRY_TERMINATION_LOG", "/dev/termination-log"));
     }
 
     /** The block device when the volume is one, else the data directory (itself, for archives). */
