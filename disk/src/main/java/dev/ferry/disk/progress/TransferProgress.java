@@ -45,6 +45,14 @@ public final class TransferProgress {
         return diskTotal.get();
     }
 
+    /** Starts counting again, for a transfer restarted from the beginning. */
+    public void reset() {
+        sourceBytes.reset();
+        writtenBytes.reset();
+        sourceTotal.set(-1);
+        diskTotal.set(-1);
+    }
+
     /** Percent done, 0–100, from whichever total is known (disk first), or -1. */
     public double percent() {
         long disk = diskTotal();

@@ -3,6 +3,9 @@ package dev.ferry.importer.app;
 import dev.ferry.disk.convert.ImportResult;
 import dev.ferry.disk.progress.TransferProgress;
 import dev.ferry.importer.Importer;
+import dev.ferry.worker.ProgressMetrics;
+import dev.ferry.worker.TerminationMessage;
+import dev.ferry.worker.WorkerEnvironment;
 import java.io.IOException;
 import java.util.Map;
 import java.util.logging.Level;
@@ -23,27 +26,29 @@ public final class ImporterMain {
         System.exit(run(System.getenv()));
     }
 
-    static int run(Map<String, String> env) {
+    static int run(Map<String, String> variables) {
+        WorkerEnvironment env = new WorkerEnvironment(variables);
         TerminationMessage outcome;
         try {
             WorkerConfig config = WorkerConfig.fromEnvironment(env);
-            outcome = TerminationMessage.success(importWithMetrics(config, env.getOrDefault("FERRY_OWNER_UID", "")));
+            outcome = TerminationMessage.success(importWithMetrics(config, env.ownerUid()),
+                    "Import complete");
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.SEVERE, "import failed: " + e.getMessage(), e instanceof RuntimeException ? e : null);
             outcome = TerminationMessage.failure(e);
         }
         try {
-            outcome.write(WorkerConfig.terminationLog(env));
+            outcome.write(env.terminationLog());
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "could not write the termination message: " + e.getMessage());
         }
-        return "Succeeded".equals(outcome.outcome()) ? 0 : 1;
+        return outcome.succeeded() ? 0 : 1;
     }
 
     private static ImportResult importWithMetrics(WorkerConfig config, String ownerUid) throws IOException {
         TransferProgress progress = new TransferProgress();
-        try (ImportMetrics metrics = config.metricsPort() >= 0
-                ? new ImportMetrics(progress, ownerUid, config.metricsPort()) : null) {
+        try (ProgressMetrics metrics = config.metricsPort() >= 0
+                ? new ProgressMetrics("import", progress, ownerUid, config.metricsPort()) : null) {
             LOG.info(() -> "importing " + config.source() + " to " + config.destination()
                     + (metrics == null ? "" : ", metrics on port " + metrics.port()));
             ImportResult result = Importer.run(config.source(), config.sourceOptions(), config.destination(),

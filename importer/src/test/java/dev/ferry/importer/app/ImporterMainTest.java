@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.worker.ProgressMetrics;
 import dev.ferry.disk.progress.TransferProgress;
 import dev.ferry.disk.testing.Images;
 import dev.ferry.disk.testing.Tools;
@@ -87,7 +88,7 @@ class ImporterMainTest {
         TransferProgress progress = new TransferProgress();
         progress.diskTotal(200);
         progress.written(50);
-        try (ImportMetrics metrics = new ImportMetrics(progress, "uid-1", 0)) {
+        try (ProgressMetrics metrics = new ProgressMetrics("import", progress, "uid-1", 0)) {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
 

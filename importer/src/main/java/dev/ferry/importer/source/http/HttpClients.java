@@ -53,7 +53,7 @@ public final class HttpClients {
                 EnvironmentProxySelector.fromEnvironment(System.getenv()), readTimeout);
     }
 
-    static SSLContext sslContext(Path certDir, boolean insecure) throws IOException {
+    public static SSLContext sslContext(Path certDir, boolean insecure) throws IOException {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             TrustManager[] trust = insecure ? new TrustManager[] {new TrustEverything()}

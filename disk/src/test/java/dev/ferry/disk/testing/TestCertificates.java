@@ -1,6 +1,5 @@
-package dev.ferry.importer.testing;
+package dev.ferry.disk.testing;
 
-import dev.ferry.disk.testing.Tools;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,9 +9,11 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A private CA and a server certificate for 127.0.0.1/localhost signed by it, made with the
- * real openssl, so TLS tests trust nothing the system trusts.
+ * real openssl, so TLS tests trust nothing the system trusts. The server's certificate and
+ * PKCS#8 key are PEM files too, as a Secret would mount them.
  */
-public record TestCertificates(Path caCertificate, Path caDirectory, SSLContext serverContext) {
+public record TestCertificates(Path caCertificate, Path caDirectory, SSLContext serverContext, Path serverCertificate,
+        Path serverKey) {
     public static TestCertificates create(Path dir) throws Exception {
         Path ca = Files.createDirectories(dir.resolve("ca"));
         String d = dir.toString();
@@ -33,6 +34,7 @@ public record TestCertificates(Path caCertificate, Path caDirectory, SSLContext 
         keys.init(store, "ferry".toCharArray());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys.getKeyManagers(), null, null);
-        return new TestCertificates(ca.resolve("ca.crt"), ca, context);
+        return new TestCertificates(ca.resolve("ca.crt"), ca, context, dir.resolve("server.crt"),
+                dir.resolve("server.key"));
     }
 }

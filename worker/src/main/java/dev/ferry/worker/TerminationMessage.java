@@ -1,4 +1,4 @@
-package dev.ferry.importer.app;
+package dev.ferry.worker;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,19 +16,19 @@ import java.nio.file.StandardCopyOption;
  * whether retrying can help.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record TerminationMessage(String outcome, String reason, String message, Boolean retryable, String format,
+public record TerminationMessage(String outcome, String reason, String message, Boolean retryable, String format,
         String compression, Long virtualSize, Long diskSize, Long sourceBytes) {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Kubernetes truncates termination messages at 4 KiB. */
     private static final int MAX_MESSAGE = 3000;
 
-    static TerminationMessage success(ImportResult result) {
-        return new TerminationMessage("Succeeded", "Completed", "Import complete", null, result.format().label(),
+    public static TerminationMessage success(ImportResult result, String message) {
+        return new TerminationMessage("Succeeded", "Completed", message, null, result.format().label(),
                 result.compression() == null ? null : result.compression().label(), result.virtualSize(),
                 result.diskSize(), result.sourceBytes());
     }
 
-    static TerminationMessage failure(Throwable failure) {
+    public static TerminationMessage failure(Throwable failure) {
         String reason;
         boolean retryable;
         if (failure instanceof DiskException disk) {
@@ -46,7 +46,7 @@ record TerminationMessage(String outcome, String reason, String message, Boolean
     }
 
     /** CamelCase as Kubernetes reasons are written: INVALID_IMAGE → InvalidImage. */
-    static String reasonName(DiskException.Reason reason) {
+    public static String reasonName(DiskException.Reason reason) {
         StringBuilder name = new StringBuilder();
         for (String part : reason.name().split("_")) {
             name.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
@@ -54,8 +54,12 @@ record TerminationMessage(String outcome, String reason, String message, Boolean
         return name.toString();
     }
 
+    public boolean succeeded() {
+        return "Succeeded".equals(outcome);
+    }
+
     /** Writes the message atomically (temp file + rename) where possible. */
-    void write(Path file) throws IOException {
+    public void write(Path file) throws IOException {
         byte[] line = (JSON.writeValueAsString(this) + "\n").getBytes(StandardCharsets.UTF_8);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && Files.isDirectory(parent) && Files.isWritable(parent) && !file.startsWith("/dev")) {

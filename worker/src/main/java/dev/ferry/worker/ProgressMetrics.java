@@ -1,4 +1,4 @@
-package dev.ferry.importer.app;
+package dev.ferry.worker;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.disk.progress.TransferProgress;
@@ -12,22 +12,24 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The worker's progress on {@code /metrics} in Prometheus format, with CDI's metric name
- * ({@code kubevirt_cdi_import_progress_total}, percent done, labelled with {@code ownerUID})
- * plus byte counters. The controller reads it to set {@code status.progress}.
+ * A worker's progress on {@code /metrics} in Prometheus format, with CDI's metric name
+ * ({@code kubevirt_cdi_import_progress_total}, percent done, labelled with {@code ownerUID};
+ * {@code kubevirt_cdi_upload_progress_total} for uploads) plus byte counters. The controller
+ * reads it to set {@code status.progress}.
  */
-final class ImportMetrics implements AutoCloseable {
+public final class ProgressMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final HttpServer server;
 
-    ImportMetrics(TransferProgress progress, String ownerUid, int port) throws IOException {
-        FunctionCounter.builder("kubevirt_cdi_import_progress", progress, p -> Math.max(0, p.percent()))
-                .description("The import progress in percentage").tag("ownerUID", ownerUid).register(registry);
-        FunctionCounter.builder("ferry_import_source_bytes", progress, TransferProgress::sourceBytes)
+    /** {@code kind} names the work in metric names: "import" or "upload". */
+    public ProgressMetrics(String kind, TransferProgress progress, String ownerUid, int port) throws IOException {
+        FunctionCounter.builder("kubevirt_cdi_" + kind + "_progress", progress, p -> Math.max(0, p.percent()))
+                .description("The " + kind + " progress in percentage").tag("ownerUID", ownerUid).register(registry);
+        FunctionCounter.builder("ferry_" + kind + "_source_bytes", progress, TransferProgress::sourceBytes)
                 .description("Bytes read from the source").tag("ownerUID", ownerUid).register(registry);
-        FunctionCounter.builder("ferry_import_disk_bytes", progress, TransferProgress::writtenBytes)
+        FunctionCounter.builder("ferry_" + kind + "_disk_bytes", progress, TransferProgress::writtenBytes)
                 .description("Disk bytes converted (data and zeros)").tag("ownerUID", ownerUid).register(registry);
-        Gauge.builder("ferry_import_disk_size_bytes", progress, TransferProgress::diskTotal)
+        Gauge.builder("ferry_" + kind + "_disk_size_bytes", progress, TransferProgress::diskTotal)
                 .description("Virtual size of the disk being written, -1 until known").tag("ownerUID", ownerUid)
                 .register(registry);
         server = HttpServer.create(new InetSocketAddress(port), 0);
@@ -42,11 +44,11 @@ final class ImportMetrics implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
-    String scrape() {
+    public String scrape() {
         return registry.scrape();
     }
 

@@ -1,0 +1,196 @@
+package dev.ferry.uploader.client;
+
+import dev.ferry.uploader.server.Endpoint;
+import dev.ferry.uploader.server.UploadHeaders;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Uploads an image file to an upload proxy (or straight to an upload server) on CDI's wire
+ * contract, and resumes after a dropped connection: it asks {@code HEAD /v1beta1/upload} for
+ * the committed offset and sends the rest with {@code Content-Range}. Uses the synchronous
+ * endpoint, so success means the disk is written and synced.
+ */
+public final class UploadClient {
+    private static final Logger LOG = Logger.getLogger(UploadClient.class.getName());
+    private static final int BUFFER = 1 << 20;
+
+    private final URI base;
+    private final Supplier<String> token;
+    private final String target;
+    private final SSLContext tls;
+    private final boolean insecure;
+    private final int retries;
+    private final Duration retryWait;
+
+    /**
+     * @param base the proxy URL, e.g. https://cdi-uploadproxy.example:443
+     * @param token the bearer token, asked again before each attempt (tokens live 5 minutes)
+     * @param target {@code namespace/pvc} the upload is meant for (checked by proxy and server), or null
+     * @param tls the TLS context for https URLs, or null for the JDK default
+     * @param insecure skip host name verification (virtctl's {@code --insecure}; {@code tls} then trusts anything)
+     * @param retries how many dropped connections to resume from before giving up
+     */
+    public UploadClient(URI base, Supplier<String> token, String target, SSLContext tls, boolean insecure, int retries,
+            Duration retryWait) {
+        this.base = base;
+        this.token = token;
+        this.target = target;
+        this.tls = tls;
+        this.insecure = insecure;
+        this.retries = retries;
+        this.retryWait = retryWait;
+    }
+
+    /** Uploads {@code image}; {@code sent} hears the offset after every chunk written. */
+    public void upload(Path image, LongConsumer sent) throws IOException {
+        try (FileChannel file = FileChannel.open(image, StandardOpenOption.READ)) {
+            long length = file.size();
+            long offset = 0;
+            int failures = 0;
+            while (true) {
+                try {
+                    if (send(file, offset, length, sent)) {
+                        return;
+                    }
+                } catch (UploadException e) {
+                    throw e;
+                } catch (IOException e) {
+                    if (++failures > retries) {
+                        throw new IOException("upload failed after " + retries + " resumed connections: " + e.getMessage(), e);
+                    }
+                    LOG.info(() -> "connection lost (" + e.getMessage() + "); asking where to resume");
+                }
+                ResumePoint point = resumePoint(length);
+                if (point.done()) {
+                    sent.accept(length);
+                    return;
+                }
+                offset = point.offset();
+            }
+        }
+    }
+
+    /** Sends the bytes from {@code offset}; true when the server confirmed the upload, false when it wants the rest. */
+    private boolean send(FileChannel file, long offset, long length, LongConsumer sent) throws IOException {
+        HttpURLConnection connection = open(Endpoint.UPLOAD.path(), "PUT");
+        connection.setDoOutput(true);
+        connection.setRequestProperty("Content-Type", "application/octet-stream");
+        connection.setFixedLengthStreamingMode(length - offset);
+        if (offset > 0) {
+            connection.setRequestProperty("Content-Range", "bytes " + offset + "-" + (length - 1) + "/" + length);
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+        long position = offset;
+        try (OutputStream out = connection.getOutputStream()) {
+            while (position < length) {
+                buffer.clear();
+                int n = file.read(buffer, position);
+                if (n < 0) {
+                    throw new UploadException(0, "the image file shrank while it was being uploaded");
+                }
+                out.write(buffer.array(), 0, n);
+                position += n;
+                sent.accept(position);
+            }
+        }
+        int status = connection.getResponseCode();
+        if (status == 200) {
+            return true;
+        }
+        if (status == 202) {
+            return false;
+        }
+        throw failure(connection, status);
+    }
+
+    /** Where to continue: waits until the server has noticed the dropped connection. */
+    private ResumePoint resumePoint(long length) throws IOException {
+        long deadline = System.nanoTime() + retryWait.toNanos();
+        while (true) {
+            HttpURLConnection connection = open(Endpoint.UPLOAD.path(), "HEAD");
+            int status = connection.getResponseCode();
+            if (status != 200) {
+                throw failure(connection, status);
+            }
+            String state = connection.getHeaderField(UploadHeaders.STATE);
+            long offset = Long.parseLong(connection.getHeaderField(UploadHeaders.OFFSET));
+            String error = connection.getHeaderField(UploadHeaders.ERROR);
+            connection.disconnect();
+            switch (state == null ? "" : state) {
+                case "Succeeded":
+                    return new ResumePoint(length, true);
+                case "Interrupted":
+                    return new ResumePoint(offset, false);
+                case "Idle":
+                    if (error != null) {
+                        throw new UploadException(400, error);
+                    }
+                    return new ResumePoint(0, false);
+                default:
+                    if (System.nanoTime() > deadline) {
+                        throw new UploadException(503, "the upload server still reports state " + state
+                                + " after " + retryWait.toSeconds() + " s");
+                    }
+                    sleep();
+            }
+        }
+    }
+
+    private record ResumePoint(long offset, boolean done) {
+    }
+
+    private HttpURLConnection open(String path, String method) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+        if (connection instanceof HttpsURLConnection https) {
+            if (tls != null) {
+                https.setSSLSocketFactory(tls.getSocketFactory());
+            }
+            if (insecure) {
+                https.setHostnameVerifier((host, session) -> true);
+            }
+        }
+        connection.setRequestMethod(method);
+        connection.setConnectTimeout(30_000);
+        connection.setReadTimeout(0);
+        String bearer = token.get();
+        if (bearer != null) {
+            connection.setRequestProperty("Authorization", "Bearer " + bearer);
+        }
+        if (target != null) {
+            connection.setRequestProperty(UploadHeaders.TARGET, target);
+        }
+        return connection;
+    }
+
+    private static UploadException failure(HttpURLConnection connection, int status) throws IOException {
+        String message;
+        try (InputStream error = connection.getErrorStream()) {
+            message = error == null ? "" : new String(error.readNBytes(4096), StandardCharsets.UTF_8).trim();
+        }
+        return new UploadException(status, "HTTP " + status + (message.isEmpty() ? "" : ": " + message));
+    }
+
+    private void sleep() throws IOException {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}

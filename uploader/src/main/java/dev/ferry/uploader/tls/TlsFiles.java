@@ -1,0 +1,48 @@
+package dev.ferry.uploader.tls;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.net.ssl.SSLException;
+
+/** TLS contexts from PEM files, as the controller mounts them from Secrets. */
+public final class TlsFiles {
+    private TlsFiles() {
+    }
+
+    /** A server context from a certificate chain and its PKCS#8 key. */
+    public static SslContext server(Path certificate, Path key) throws IOException {
+        require(certificate, "certificate");
+        require(key, "private key");
+        try {
+            return SslContextBuilder.forServer(certificate.toFile(), key.toFile()).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IOException("cannot use TLS certificate " + certificate + " with key " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A client context trusting the CA bundle, the JDK's trust store when null, or anything when insecure. */
+    public static SslContext client(Path caBundle, boolean insecure) throws IOException {
+        SslContextBuilder builder = SslContextBuilder.forClient();
+        if (insecure) {
+            builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
+        } else if (caBundle != null) {
+            require(caBundle, "CA bundle");
+            builder.trustManager(caBundle.toFile());
+        }
+        try {
+            return builder.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IOException("cannot use CA bundle " + caBundle + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void require(Path file, String what) throws IOException {
+        if (!Files.isReadable(file)) {
+            throw new IOException("TLS " + what + " " + file + " is missing or unreadable");
+        }
+    }
+}
