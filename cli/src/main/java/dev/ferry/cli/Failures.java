@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.uploader.client.UploadException;
 import dev.ferry.disk.DiskException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -12,6 +13,12 @@ final class Failures {
     static String describe(Throwable e) {
         if (e instanceof DiskException disk) {
             return disk.getMessage();
+        }
+        if (e instanceof UploadException upload) {
+            return "upload failed: " + upload.getMessage();
+        }
+        if (e instanceof java.net.ConnectException connect) {
+            return "cannot connect: " + connect.getMessage();
         }
         if (e instanceof AccessDeniedException denied) {
             return "permission denied: " + denied.getFile();

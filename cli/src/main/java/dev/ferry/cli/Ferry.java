@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ferry} command. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "KubeVirt storage and VM data plane: import, upload, clone and run VM disks.",
-        subcommands = {ImportCommand.class})
+        subcommands = {ImportCommand.class, ImageUploadCommand.class, UploadTokenCommand.class, WorkerCommand.class})
 public final class Ferry {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

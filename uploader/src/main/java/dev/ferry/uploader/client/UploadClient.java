@@ -182,6 +182,9 @@ public final class UploadClient {
         try (InputStream error = connection.getErrorStream()) {
             message = error == null ? "" : new String(error.readNBytes(4096), StandardCharsets.UTF_8).trim();
         }
+        if (message.isEmpty() && connection.getHeaderField(UploadHeaders.ERROR) != null) {
+            message = connection.getHeaderField(UploadHeaders.ERROR);
+        }
         return new UploadException(status, "HTTP " + status + (message.isEmpty() ? "" : ": " + message));
     }
 

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
@@ -62,6 +63,9 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (discarding || !(msg instanceof HttpContent)) {
+            if (msg instanceof LastHttpContent && Replies.closing(ctx)) {
+                ctx.close();
+            }
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -126,7 +130,8 @@ final class ProxyFrontendHandler extends ChannelInboundHandlerAdapter {
         pending.add(request);
         ctx.channel().config().setAutoRead(false);
         LOG.fine(() -> request.method() + " " + request.uri() + " for " + token.target() + " via " + address);
-        Future<Channel> connected = connector.connect(ctx.channel(), address, new UpstreamHandler(ctx.channel(), this));
+        Future<Channel> connected = connector.connect(ctx.channel(), address,
+                () -> new UpstreamHandler(ctx.channel(), this));
         connected.addListener(f -> {
             if (!f.isSuccess()) {
                 int status = f.cause() instanceof UpstreamConnector.UpstreamException e ? e.status() : 502;

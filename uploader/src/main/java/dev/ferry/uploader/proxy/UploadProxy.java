@@ -8,6 +8,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -24,6 +27,8 @@ public final class UploadProxy implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
     private final Channel channel;
+    /** Client connections, closed (and their buffers released) before the event loop stops. */
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     private UploadProxy(UploadProxyConfig config) throws IOException {
         UpstreamConnector connector = new UpstreamConnector(config.upstreamTls(), config.upstreamDeadline());
@@ -33,6 +38,7 @@ public final class UploadProxy implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         if (config.tls() != null) {
                             ch.pipeline().addLast(config.tls().newHandler(ch.alloc()));
                         }
@@ -73,6 +79,7 @@ public final class UploadProxy implements AutoCloseable {
     @Override
     public void close() {
         channel.close().awaitUninterruptibly();
+        connections.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }

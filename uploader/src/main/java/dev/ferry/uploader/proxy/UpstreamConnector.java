@@ -3,6 +3,7 @@ package dev.ferry.uploader.proxy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
@@ -16,6 +17,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Connects the proxy to an upload server, retrying with backoff until it accepts (it may still
@@ -34,8 +36,8 @@ final class UpstreamConnector {
         this.deadline = deadline;
     }
 
-    /** Connects on {@code frontend}'s event loop; the upstream's responses go to {@code relay}. */
-    Future<Channel> connect(Channel frontend, InetSocketAddress address, UpstreamHandler relay) {
+    /** Connects on {@code frontend}'s event loop; the upstream's responses go to a new {@code relay} per attempt. */
+    Future<Channel> connect(Channel frontend, InetSocketAddress address, Supplier<ChannelHandler> relay) {
         Promise<Channel> promise = frontend.eventLoop().newPromise();
         Bootstrap bootstrap = new Bootstrap().group(frontend.eventLoop()).channel(NioSocketChannel.class)
                 .option(ChannelOption.ALLOCATOR, frontend.alloc())
@@ -47,7 +49,7 @@ final class UpstreamConnector {
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
                         }
-                        ch.pipeline().addLast(new HttpClientCodec(), relay);
+                        ch.pipeline().addLast(new HttpClientCodec(), relay.get());
                     }
                 });
         long giveUpAt = System.nanoTime() + deadline.toNanos();

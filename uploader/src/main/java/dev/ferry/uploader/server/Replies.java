@@ -9,10 +9,16 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** Plain-text HTTP answers: one line saying what happened and what to do. */
 public final class Replies {
+    private static final AttributeKey<Boolean> CLOSING = AttributeKey.valueOf("ferry.closing");
+    /** How long a closing connection keeps reading (and discarding) what the client still sends. */
+    static final Duration LINGER = Duration.ofSeconds(2);
     private Replies() {
     }
 
@@ -22,17 +28,38 @@ public final class Replies {
                 HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (status >= 400) {
+            // also as a header: clients that stream their body (HttpURLConnection) may not get to read it
+            response.headers().set(UploadHeaders.ERROR, message.replaceAll("[\\r\\n]+", " "));
+        }
         return response;
     }
 
-    /** Sends the answer; with {@code close}, says so and closes the connection once it is written. */
+    /**
+     * Sends the answer; with {@code close}, says so and closes the connection — lingering: a
+     * client still sending its body would otherwise get a reset that destroys the answer before
+     * it reads it. The handler closes at the body's end ({@link #closing}); a timer closes anyway.
+     */
     public static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean close) {
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        } else {
+        if (!close) {
             ctx.writeAndFlush(response);
+            return;
         }
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.channel().attr(CLOSING).set(Boolean.TRUE);
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) written -> {
+            if (!written.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            ctx.channel().config().setAutoRead(true);
+            ctx.executor().schedule(() -> ctx.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /** Whether the connection only waits for the client to stop sending before it closes. */
+    public static boolean closing(ChannelHandlerContext ctx) {
+        return Boolean.TRUE.equals(ctx.channel().attr(CLOSING).get());
     }
 
     public static void send(ChannelHandlerContext ctx, int status, String message, boolean close) {

@@ -146,6 +146,10 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void content(HttpContent content) {
+        if (content instanceof LastHttpContent && active == null && Replies.closing(ctx)) {
+            ctx.close();
+            return;
+        }
         Active current = active;
         if (current == null || current.bodyEnded) {
             return;

@@ -12,7 +12,7 @@ public final class UploadHeaders {
     public static final String LENGTH = "Upload-Length";
     /** Idle, Receiving, Interrupted, Completing or Succeeded. */
     public static final String STATE = "X-Ferry-Upload-State";
-    /** Why the last attempt failed, if it did. */
+    /** Why this request failed (on an error answer), or why the last attempt failed (on HEAD). */
     public static final String ERROR = "X-Ferry-Upload-Error";
     /** {@code namespace/pvc} the client means to write: checked by proxy and server, 403 on mismatch. */
     public static final String TARGET = "X-Ferry-Upload-Target";

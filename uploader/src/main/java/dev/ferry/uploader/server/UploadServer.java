@@ -10,6 +10,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -34,6 +37,8 @@ public final class UploadServer implements AutoCloseable {
     private final ExecutorService conversions = Executors.newCachedThreadPool(daemon("upload-convert"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("upload-timer"));
     private final UploadSession session;
+    /** Client connections, closed (and their buffers released) before the event loop stops. */
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel channel;
 
     UploadServer(UploadServerConfig config, UploadSession.Converter converter) throws IOException {
@@ -43,6 +48,7 @@ public final class UploadServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         if (config.tls() != null) {
                             ch.pipeline().addLast(config.tls().newHandler(ch.alloc()));
                         }
@@ -87,6 +93,7 @@ public final class UploadServer implements AutoCloseable {
         if (channel != null) {
             channel.close().awaitUninterruptibly();
         }
+        connections.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
         timer.shutdownNow();
         conversions.shutdownNow();

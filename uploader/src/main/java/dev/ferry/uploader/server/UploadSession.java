@@ -119,9 +119,10 @@ final class UploadSession {
         BytePipe next = new BytePipe(pipeBytes);
         pipe = next;
         long size = length;
+        // answers go out after finished() recorded the outcome: a client told 200 finds the session Succeeded
         conversion = previous.handle((result, failure) -> null)
-                .thenApplyAsync(ignored -> convert(next, size), conversionThreads);
-        conversion.whenComplete((result, failure) -> finished(current, result, failure));
+                .thenApplyAsync(ignored -> convert(next, size), conversionThreads)
+                .whenComplete((result, failure) -> finished(current, result, failure));
         return new Admission(0, null, conversion);
     }
 
