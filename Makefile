@@ -43,6 +43,7 @@ test: deps
 	@$(MAKE) --no-print-directory launcher
 	bench/import-local.sh 5
 	bench/import-remote.sh 3
+	bench/upload.sh 3
 
 test-fast: deps
 	$(MVN) install
@@ -56,6 +57,7 @@ demo: build
 bench: build
 	bench/import-local.sh
 	bench/import-remote.sh
+	bench/upload.sh
 
 bench-local: build
 	bench/import-local.sh

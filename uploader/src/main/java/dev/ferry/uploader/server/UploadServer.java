@@ -5,6 +5,7 @@ import dev.ferry.disk.convert.DiskImport;
 import dev.ferry.disk.convert.ImportResult;
 import dev.ferry.disk.progress.TransferProgress;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -45,6 +46,8 @@ public final class UploadServer implements AutoCloseable {
         this.session = new UploadSession(converter, conversions, timer, config.resumeTimeout(), PIPE_BYTES);
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // bulk bodies: up to 1 MiB per read instead of 64 KiB (a quarter of the syscalls)
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 65536, 1 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
