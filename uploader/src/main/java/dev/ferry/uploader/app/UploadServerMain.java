@@ -37,22 +37,18 @@ public final class UploadServerMain {
 
     static int run(Map<String, String> variables) {
         WorkerEnvironment env = new WorkerEnvironment(variables);
-        TerminationMessage outcome;
         try {
-            outcome = TerminationMessage.success(serve(env), "Upload complete");
+            serve(env);
+            return 0;
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.SEVERE, "upload server failed: " + e.getMessage(), e instanceof RuntimeException ? e : null);
-            outcome = TerminationMessage.failure(e);
+            report(env, TerminationMessage.failure(e));
+            return 1;
         }
-        try {
-            outcome.write(env.terminationLog());
-        } catch (IOException e) {
-            LOG.log(Level.SEVERE, "could not write the termination message: " + e.getMessage());
-        }
-        return outcome.succeeded() ? 0 : 1;
     }
 
-    private static ImportResult serve(WorkerEnvironment env) throws IOException {
+    /** Serves until an upload succeeds; reports it while the last response may still be on its way. */
+    private static void serve(WorkerEnvironment env) throws IOException {
         UploadServerConfig config = new UploadServerConfig(env.get("FERRY_UPLOAD_HOST", "0.0.0.0"),
                 Integer.parseInt(env.get("FERRY_UPLOAD_PORT", "8443")), env.destination(), env.importOptions(),
                 env.get("FERRY_UPLOAD_TARGET", null), tls(env), Duration.ofSeconds(Long.parseLong(env.get(
@@ -65,13 +61,21 @@ public final class UploadServerMain {
                     + (config.tls() == null ? " (plain HTTP)" : " (TLS)")
                     + (metrics == null ? "" : ", metrics on port " + metrics.port()));
             ImportResult result = server.succeeded().get();
+            report(env, TerminationMessage.success(result, "Upload complete"));
             Thread.sleep(LINGER.toMillis());
-            return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for an upload", e);
         } catch (ExecutionException e) {
             throw new IOException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static void report(WorkerEnvironment env, TerminationMessage outcome) {
+        try {
+            outcome.write(env.terminationLog());
+        } catch (IOException e) {
+            LOG.log(Level.SEVERE, "could not write the termination message: " + e.getMessage());
         }
     }
 
