@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -52,14 +53,8 @@ public final class ImporterPodBuilder {
     public static Pod build(DataVolume dv, PersistentVolumeClaim pvc, WorkerSettings settings)
             throws ImportSourceEnv.UnsupportedSource {
         ImportSourceEnv source = ImportSourceEnv.of(dv);
-        boolean block = "Block".equals(pvc.getSpec().getVolumeMode());
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
-        volumes.add(new VolumeBuilder().withName("data").withNewPersistentVolumeClaim()
-                .withClaimName(pvc.getMetadata().getName()).endPersistentVolumeClaim().build());
-        if (!block) {
-            mounts.add(mount("data", DATA_PATH, false));
-        }
         Map<String, String> env = new LinkedHashMap<>(source.env());
         if (source.secretRef() != null && !source.secretRef().isEmpty()) {
             volumes.add(new VolumeBuilder().withName("source-secret").withNewSecret()
@@ -73,12 +68,36 @@ public final class ImporterPodBuilder {
             mounts.add(mount("source-certs", CERT_PATH, true));
             env.put("FERRY_CERT_DIR", CERT_PATH);
         }
-        env.putAll(commonEnv(dv, pvc, settings, block));
+        return workerPod(dv, pvc, settings, new Worker(podName(dv), COMPONENT, settings.importerImage(),
+                settings.metricsPort(), env, volumes, mounts, null));
+    }
+
+    /** What differs between worker Pods: name, image, extra environment, volumes and a readiness probe. */
+    record Worker(String name, String component, String image, int metricsPort, Map<String, String> env,
+            List<Volume> volumes, List<VolumeMount> mounts, Probe readiness) {
+    }
+
+    /** A worker Pod as the worker contract describes it: the volume at /data or /dev/ferry-block, FERRY_* env, non-root. */
+    static Pod workerPod(DataVolume dv, PersistentVolumeClaim pvc, WorkerSettings settings, Worker worker) {
+        boolean block = "Block".equals(pvc.getSpec().getVolumeMode());
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
+        volumes.add(new VolumeBuilder().withName("data").withNewPersistentVolumeClaim()
+                .withClaimName(pvc.getMetadata().getName()).endPersistentVolumeClaim().build());
+        if (!block) {
+            mounts.add(mount("data", DATA_PATH, false));
+        }
+        volumes.addAll(worker.volumes());
+        mounts.addAll(worker.mounts());
+        Map<String, String> env = new LinkedHashMap<>(worker.env());
+        env.putAll(commonEnv(dv, pvc, worker.metricsPort(), block));
+        Map<String, String> labels = PvcBuilder.labels(dv);
+        labels.put(LABEL_COMPONENT, worker.component());
         return new PodBuilder()
                 .withNewMetadata()
-                .withName(podName(dv))
+                .withName(worker.name())
                 .withNamespace(dv.getMetadata().getNamespace())
-                .withLabels(labels(dv))
+                .withLabels(labels)
                 .withOwnerReferences(PvcBuilder.owner(dv))
                 .endMetadata()
                 .withNewSpec()
@@ -88,13 +107,14 @@ public final class ImporterPodBuilder {
                 .withFsGroup(settings.runAsUser()).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
                 .withContainers(new ContainerBuilder()
-                        .withName(COMPONENT)
-                        .withImage(settings.importerImage())
+                        .withName(worker.component())
+                        .withImage(worker.image())
                         .withImagePullPolicy(settings.pullPolicy())
                         .withEnv(env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList())
                         .withVolumeMounts(mounts)
                         .withVolumeDevices(block ? List.of(new VolumeDevice(BLOCK_PATH, "data")) : List.of())
-                        .addNewPort().withName("metrics").withContainerPort(settings.metricsPort()).withProtocol("TCP").endPort()
+                        .addNewPort().withName("metrics").withContainerPort(worker.metricsPort()).withProtocol("TCP").endPort()
+                        .withReadinessProbe(worker.readiness())
                         .withTerminationMessagePath("/dev/termination-log")
                         .withTerminationMessagePolicy("File")
                         .withNewResources()
@@ -111,7 +131,7 @@ public final class ImporterPodBuilder {
                 .build();
     }
 
-    private static Map<String, String> commonEnv(DataVolume dv, PersistentVolumeClaim pvc, WorkerSettings settings,
+    private static Map<String, String> commonEnv(DataVolume dv, PersistentVolumeClaim pvc, int metricsPort,
             boolean block) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("FERRY_CONTENT_TYPE", dv.getSpec().contentType == null ? "kubevirt" : dv.getSpec().contentType);
@@ -127,7 +147,7 @@ public final class ImporterPodBuilder {
             env.put("FERRY_PREALLOCATION", "true");
         }
         env.put(block ? "FERRY_BLOCK_PATH" : "FERRY_DATA_PATH", block ? BLOCK_PATH : DATA_PATH);
-        env.put("FERRY_METRICS_PORT", String.valueOf(settings.metricsPort()));
+        env.put("FERRY_METRICS_PORT", String.valueOf(metricsPort));
         env.put("FERRY_OWNER_UID", dv.getMetadata().getUid() == null ? "" : dv.getMetadata().getUid());
         env.put("FERRY_TERMINATION_LOG", "/dev/termination-log");
         return env;
@@ -143,7 +163,7 @@ public final class ImporterPodBuilder {
         return pvcSize;
     }
 
-    private static VolumeMount mount(String volume, String path, boolean readOnly) {
+    static VolumeMount mount(String volume, String path, boolean readOnly) {
         return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(readOnly).build();
     }
 

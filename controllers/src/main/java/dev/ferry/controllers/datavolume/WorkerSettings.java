@@ -10,10 +10,20 @@ package dev.ferry.controllers.datavolume;
  * @param memoryLimit memory limit: Ferry's workers stay under 256 MiB whatever the image size
  * @param metricsPort the port workers serve Prometheus metrics on
  * @param runAsUser the non-root user workers run as (107, qemu's, as CDI)
+ * @param uploadServerImage the upload server worker's image
+ * @param uploadTlsSecret the Secret (tls.crt, tls.key) upload servers present to the proxy, or null for plain HTTP
  */
 public record WorkerSettings(String importerImage, String pullPolicy, String cpuRequest, String memoryRequest,
-        String memoryLimit, int metricsPort, long runAsUser) {
+        String memoryLimit, int metricsPort, long runAsUser, String uploadServerImage, String uploadTlsSecret) {
+    public static final String DEFAULT_UPLOAD_TLS_SECRET = "ferry-upload-server-tls";
+
     public static WorkerSettings defaults(String importerImage) {
-        return new WorkerSettings(importerImage, "IfNotPresent", "100m", "256Mi", "384Mi", 8443, 107);
+        return new WorkerSettings(importerImage, "IfNotPresent", "100m", "256Mi", "384Mi", 8443, 107,
+                importerImage.replace("importer", "upload-server"), DEFAULT_UPLOAD_TLS_SECRET);
+    }
+
+    public WorkerSettings withUploadTlsSecret(String secret) {
+        return new WorkerSettings(importerImage, pullPolicy, cpuRequest, memoryRequest, memoryLimit, metricsPort,
+                runAsUser, uploadServerImage, secret);
     }
 }
