@@ -29,6 +29,8 @@ public final class DataVolumeDecision {
     static final Duration FIRST_RESTART_DELAY = Duration.ofSeconds(10);
     static final Duration MAX_RESTART_DELAY = Duration.ofMinutes(5);
     static final Duration SOURCE_RECHECK = Duration.ofSeconds(30);
+    /** How often a running import's progress is read from its worker. */
+    static final Duration PROGRESS_POLL = Duration.ofSeconds(5);
 
     private enum Kind { IMPORT, UPLOAD }
 
@@ -112,7 +114,7 @@ public final class DataVolumeDecision {
                 String progress = kind == Kind.IMPORT && o.progress() != null ? percent(o.progress()) : null;
                 return new Plan(null, List.of(), false, status(o, phase, progress,
                         Conditions.ready(phase, phase, null), Conditions.of(Phases.CONDITION_RUNNING, true, Reasons.RUNNING, null)),
-                        Plan.Event.normal(phase, phaseMessage(phase, pod)), null);
+                        Plan.Event.normal(phase, phaseMessage(phase, pod)), kind == Kind.IMPORT ? PROGRESS_POLL : null);
             }
             case "Succeeded", "Failed" -> {
                 return finished(o, kind, WorkerOutcome.of(pod));

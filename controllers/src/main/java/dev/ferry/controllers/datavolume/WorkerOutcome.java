@@ -13,11 +13,12 @@ import java.time.Instant;
  * contract), with when it finished. A worker that died without one (OOM-killed, evicted) is a
  * retryable failure.
  */
-public record WorkerOutcome(boolean succeeded, String reason, String message, boolean retryable, Instant finishedAt) {
+public record WorkerOutcome(boolean succeeded, String reason, String message, boolean retryable, Instant finishedAt,
+        long sourceBytes) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The outcome of a Pod whose phase is Succeeded or Failed. */
-    static WorkerOutcome of(Pod pod) {
+    public static WorkerOutcome of(Pod pod) {
         ContainerStateTerminated terminated = terminated(pod);
         Instant finished = terminated != null && terminated.getFinishedAt() != null
                 ? Instant.parse(terminated.getFinishedAt()) : null;
@@ -27,7 +28,8 @@ public record WorkerOutcome(boolean succeeded, String reason, String message, bo
                 JsonNode json = JSON.readTree(text.strip().lines().reduce((a, b) -> b).orElse(""));
                 boolean ok = "Succeeded".equals(json.path("outcome").asText());
                 return new WorkerOutcome(ok, json.path("reason").asText(ok ? "Completed" : "Error"),
-                        json.path("message").asText(""), !ok && json.path("retryable").asBoolean(true), finished);
+                        json.path("message").asText(""), !ok && json.path("retryable").asBoolean(true), finished,
+                        json.path("sourceBytes").asLong(0));
             } catch (IOException | RuntimeException e) {
                 // not our JSON: fall through to the Pod's own view
             }
@@ -36,7 +38,7 @@ public record WorkerOutcome(boolean succeeded, String reason, String message, bo
         String why = terminated == null ? "the worker Pod ended without a termination message"
                 : "the worker exited with code " + terminated.getExitCode()
                         + (terminated.getReason() == null ? "" : " (" + terminated.getReason() + ")");
-        return new WorkerOutcome(ok, ok ? "Completed" : "Error", why, !ok, finished);
+        return new WorkerOutcome(ok, ok ? "Completed" : "Error", why, !ok, finished, 0);
     }
 
     private static ContainerStateTerminated terminated(Pod pod) {
