@@ -3,6 +3,7 @@ package dev.ferry.controllers.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
@@ -127,7 +128,7 @@ public final class TokenApiServer implements AutoCloseable {
     }
 
     private ClusterAuthorization.Identity identity(HttpExchange exchange) {
-        if (trustRemoteHeaders && exchange.getRequestHeaders().getFirst("X-Remote-User") != null) {
+        if (trustRemoteHeaders && exchange.getRequestHeaders().getFirst("X-Remote-User") != null && verifiedClient(exchange)) {
             List<String> groups = exchange.getRequestHeaders().getOrDefault("X-Remote-Group", List.of());
             return new ClusterAuthorization.Identity(exchange.getRequestHeaders().getFirst("X-Remote-User"), groups);
         }
@@ -136,6 +137,18 @@ public final class TokenApiServer implements AutoCloseable {
             return cluster.authenticate(authorization.substring(7).trim());
         }
         return null;
+    }
+
+    /** The connection presented a client certificate the request-header CA signed (the aggregator). */
+    private static boolean verifiedClient(HttpExchange exchange) {
+        if (!(exchange instanceof HttpsExchange https)) {
+            return false;
+        }
+        try {
+            return https.getSSLSession().getPeerCertificates().length > 0;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return false;
+        }
     }
 
     static String status(int code, String reason, String message) {

@@ -12,7 +12,9 @@ import dev.ferry.controllers.datavolume.Plan;
 import dev.ferry.controllers.datavolume.PvcBuilder;
 import dev.ferry.controllers.datavolume.StorageDefaults;
 import dev.ferry.controllers.datavolume.UploadPodBuilder;
+import dev.ferry.controllers.datavolume.WorkerOutcome;
 import dev.ferry.controllers.datavolume.WorkerSettings;
+import dev.ferry.api.cdi.v1beta1.Phases;
 import dev.ferry.controllers.status.Conditions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
@@ -47,6 +50,8 @@ public final class DataVolumeReconciler {
     private final WorkerProgress progress;
     private final Events events;
     private final Clock clock;
+    private final AtomicLong importedSourceBytes = new AtomicLong();
+    private final AtomicLong workerRestarts = new AtomicLong();
 
     public DataVolumeReconciler(KubernetesClient client, WorkerSettings settings, String controllerNamespace,
             WorkerProgress progress, Clock clock) {
@@ -73,9 +78,34 @@ public final class DataVolumeReconciler {
             dv.getMetadata().getFinalizers().add(FINALIZER);
             dv = client.resource(dv).update();
         }
-        Plan plan = DataVolumeDecision.decide(observe(dv), settings);
+        Observed observed = observe(dv);
+        Plan plan = DataVolumeDecision.decide(observed, settings);
+        count(observed, plan);
         apply(dv, plan, key);
         return plan.requeueAfter();
+    }
+
+    private void count(Observed observed, Plan plan) {
+        if (!plan.deleteWorker() || observed.worker() == null) {
+            return;
+        }
+        if (Phases.SUCCEEDED.equals(plan.status().phase) && !Phases.SUCCEEDED.equals(phaseOf(observed.dv()))) {
+            importedSourceBytes.addAndGet(WorkerOutcome.of(observed.worker()).sourceBytes());
+        } else if (!Phases.SUCCEEDED.equals(plan.status().phase)) {
+            workerRestarts.incrementAndGet();
+        }
+    }
+
+    private static String phaseOf(DataVolume dv) {
+        return dv.getStatus() == null ? null : dv.getStatus().phase;
+    }
+
+    public long importedSourceBytes() {
+        return importedSourceBytes.get();
+    }
+
+    public long workerRestarts() {
+        return workerRestarts.get();
     }
 
     private Observed observe(DataVolume dv) {

@@ -1,0 +1,62 @@
+package dev.ferry.controllers.app;
+
+import dev.ferry.controllers.datavolume.WorkerSettings;
+import dev.ferry.controllers.k8s.DataVolumeController;
+import dev.ferry.controllers.k8s.DataVolumeReconciler;
+import dev.ferry.controllers.k8s.Leadership;
+import dev.ferry.controllers.k8s.WorkerProgress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.logging.Logger;
+
+/**
+ * One controller replica: campaigns for the lease and, while it leads, runs the DataVolume
+ * controller. Losing the lease stops the reconcilers at once ({@code onLost} decides what the
+ * process does next: in a Pod, exit so it restarts clean).
+ */
+public final class ControllerRuntime implements AutoCloseable {
+    public static final String LEASE = "ferry-controller";
+    private static final Logger LOG = Logger.getLogger(ControllerRuntime.class.getName());
+
+    private final DataVolumeReconciler reconciler;
+    private final DataVolumeController controller;
+    private final Leadership leadership;
+    private volatile boolean leading;
+
+    public ControllerRuntime(KubernetesClient client, WorkerSettings settings, String namespace, String identity,
+            Duration leaseDuration, Runnable onLost) {
+        this.reconciler = new DataVolumeReconciler(client, settings, namespace, new WorkerProgress(), Clock.systemUTC());
+        this.controller = new DataVolumeController(client, reconciler);
+        this.leadership = new Leadership(client, namespace, LEASE, identity, leaseDuration, () -> {
+            leading = true;
+            controller.start();
+        }, () -> {
+            boolean was = leading;
+            leading = false;
+            controller.close();
+            if (was) {
+                LOG.warning(() -> identity + " lost the lease; reconcilers stopped");
+                onLost.run();
+            }
+        });
+    }
+
+    public boolean leading() {
+        return leading;
+    }
+
+    public DataVolumeController controller() {
+        return controller;
+    }
+
+    public DataVolumeReconciler reconciler() {
+        return reconciler;
+    }
+
+    @Override
+    public void close() {
+        leadership.close();
+        controller.close();
+    }
+}
