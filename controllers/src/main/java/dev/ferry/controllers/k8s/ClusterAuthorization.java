@@ -26,7 +26,9 @@ public final class ClusterAuthorization implements UploadTokenService.Authorizer
 
     @Override
     public boolean allowed(String user, List<String> groups, String namespace) {
-        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(user).withGroups(groups)
+        // a name is not needed by the API server, but harmless, and the CRUD mock insists on metadata
+        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewMetadata().withName(reviewName()).endMetadata()
+                .withNewSpec().withUser(user).withGroups(groups)
                 .withNewResourceAttributes().withNamespace(namespace).withVerb("create")
                 .withGroup(UploadTokenRequest.GROUP).withResource("uploadtokenrequests").endResourceAttributes()
                 .endSpec().build();
@@ -36,12 +38,17 @@ public final class ClusterAuthorization implements UploadTokenService.Authorizer
 
     /** The user a bearer token belongs to, or null. */
     public Identity authenticate(String token) {
-        TokenReview answer = client.resource(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build()).create();
+        TokenReview answer = client.resource(new TokenReviewBuilder().withNewMetadata().withName(reviewName()).endMetadata()
+                .withNewSpec().withToken(token).endSpec().build()).create();
         if (answer.getStatus() == null || !Boolean.TRUE.equals(answer.getStatus().getAuthenticated())
                 || answer.getStatus().getUser() == null) {
             return null;
         }
         return new Identity(answer.getStatus().getUser().getUsername(), answer.getStatus().getUser().getGroups());
+    }
+
+    private static String reviewName() {
+        return "ferry-" + java.util.UUID.randomUUID();
     }
 
     /** A caller as the cluster knows it. */

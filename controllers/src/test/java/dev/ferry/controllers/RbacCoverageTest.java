@@ -1,0 +1,153 @@
+package dev.ferry.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.api.cdi.v1beta1.DataVolume;
+import dev.ferry.controllers.datavolume.WorkerSettings;
+import dev.ferry.controllers.datavolume.DataVolumeDecision;
+import dev.ferry.controllers.k8s.ClusterAuthorization;
+import dev.ferry.controllers.k8s.DataVolumeController;
+import dev.ferry.controllers.k8s.DataVolumeReconciler;
+import dev.ferry.controllers.k8s.Leadership;
+import dev.ferry.controllers.k8s.WorkerProgress;
+import dev.ferry.controllers.testing.Cluster;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The controller's RBAC covers every API call it makes: the controller runs its scenarios with
+ * its own client, every request it sends is recorded by the mock API server and translated to
+ * (verb, group, resource), and each must be granted by manifests/base/rbac-controller.yaml.
+ */
+@EnableKubernetesMockClient(crud = true)
+class RbacCoverageTest {
+    static KubernetesMockServer server;
+    static KubernetesClient client;
+    private static final String AGENT = "ferry-controller-under-test";
+    private static final Pattern PATH = Pattern.compile(
+            "^/(?:api/v1|apis/([^/]+)/[^/]+)(?:/namespaces/([^/]+))?/([^/?]+)(?:/([^/?]+))?(?:/([^/?]+))?");
+
+    @Test
+    void everyCallTheControllerMakesIsGranted() throws Exception {
+        Cluster.installCrds(client);
+        client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata().withName("standard")
+                .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
+                .withProvisioner("x").withVolumeBindingMode("WaitForFirstConsumer").build()).create();
+        client.secrets().inNamespace("ferry-system").resource(new SecretBuilder().withNewMetadata()
+                .withName("ferry-upload-server-tls").endMetadata().addToData("tls.crt", "eA==").build()).create();
+        KubernetesClient controller = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
+                .withUserAgent(AGENT).build()).build();
+        DataVolumeReconciler reconciler = new DataVolumeReconciler(controller, WorkerSettings.defaults("ferry/importer:t"),
+                "ferry-system", new WorkerProgress(), Clock.systemUTC());
+
+        for (String example : List.of("http-storage", "upload", "sourceref")) {
+            DataVolume example0 = Cluster.example(example, "vms");
+            if (example0.getMetadata().getAnnotations() == null) {
+                example0.getMetadata().setAnnotations(new java.util.HashMap<>());
+            }
+            example0.getMetadata().getAnnotations().put(DataVolumeDecision.ANN_IMMEDIATE_BIND, "true");
+            DataVolume dv = client.resource(example0).create();
+            String name = dv.getMetadata().getName();
+            reconciler.reconcile("vms", name);
+            reconciler.reconcile("vms", name);
+            var pod = client.pods().inNamespace("vms").list().getItems().stream()
+                    .filter(p -> p.getMetadata().getName().endsWith(name)).findFirst();
+            if (pod.isPresent()) {
+                Cluster.terminated(client, pod.get(), true, "{\"outcome\":\"Succeeded\"}", Instant.now());
+                reconciler.reconcile("vms", name);
+            }
+            client.resource(client.resources(DataVolume.class).inNamespace("vms").withName(name).get()).delete();
+            reconciler.reconcile("vms", name);
+        }
+        try (DataVolumeController informers = new DataVolumeController(controller, reconciler)) {
+            informers.start();
+            Thread.sleep(500);
+        }
+        ClusterAuthorization authorization = new ClusterAuthorization(controller);
+        authorization.allowed("alice", List.of(), "vms");
+        authorization.authenticate("some-token");
+        try (Leadership leadership = new Leadership(controller, "ferry-system", "ferry-controller", "a",
+                Duration.ofSeconds(2), () -> { }, () -> { })) {
+            Thread.sleep(1500);
+        }
+
+        Set<String> calls = new TreeSet<>();
+        RecordedRequest request;
+        while ((request = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+            if (AGENT.equals(request.getHeader("User-Agent"))) {
+                calls.add(call(request));
+            }
+        }
+        System.out.println("controller API calls: " + calls);
+        assertThat(calls).as("the scenarios exercised the controller").hasSizeGreaterThan(15);
+        List<JsonNode> rules = new ArrayList<>();
+        for (JsonNode document : ManifestsTest.documents(ManifestsTest.MANIFESTS.resolve("base/rbac-controller.yaml"))) {
+            if (document.path("kind").asText().endsWith("Role") && !document.path("kind").asText().endsWith("Binding")
+                    && document.path("metadata").path("name").asText().startsWith("ferry-controller")) {
+                document.path("rules").forEach(rules::add);
+            }
+        }
+        assertThat(calls).allSatisfy(call -> assertThat(granted(rules, call)).as("RBAC grants %s", call).isTrue());
+    }
+
+    /** "verb group/resource[/subresource]" for a recorded request. */
+    private static String call(RecordedRequest request) {
+        Matcher m = PATH.matcher(request.getPath());
+        assertThat(m.find()).as("an API path: %s", request.getPath()).isTrue();
+        String group = m.group(1) == null ? "" : m.group(1);
+        String resource = m.group(3);
+        boolean named = m.group(4) != null;
+        String sub = m.group(5);
+        boolean watch = request.getPath().contains("watch=true");
+        String verb = switch (request.getMethod()) {
+            case "GET" -> watch ? "watch" : named ? "get" : "list";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> named ? "delete" : "deletecollection";
+            default -> request.getMethod();
+        };
+        return verb + " " + group + "/" + resource + (sub == null ? "" : "/" + sub);
+    }
+
+    private static boolean granted(List<JsonNode> rules, String call) {
+        String[] parts = call.split(" ");
+        String verb = parts[0];
+        String group = parts[1].substring(0, parts[1].indexOf('/'));
+        String resource = parts[1].substring(parts[1].indexOf('/') + 1);
+        for (JsonNode rule : rules) {
+            if (contains(rule.path("apiGroups"), group) && contains(rule.path("resources"), resource)
+                    && contains(rule.path("verbs"), verb)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean contains(JsonNode list, String value) {
+        for (JsonNode item : list) {
+            if (item.asText().equals(value) || item.asText().equals("*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
