@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.VolumeResourceRequirements;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpecBuilder;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.LinkedHashMap;
@@ -33,7 +33,7 @@ public final class PvcBuilder {
 
     public static PersistentVolumeClaim build(DataVolume dv, StorageDefaults profile) {
         PersistentVolumeClaimSpec spec = dv.getSpec().pvc != null
-                ? Serialization.clone(dv.getSpec().pvc)
+                ? new PersistentVolumeClaimSpecBuilder(dv.getSpec().pvc).build()
                 : fromStorage(dv.getSpec().storage == null ? new StorageSpec() : dv.getSpec().storage, profile);
         return new PersistentVolumeClaimBuilder()
                 .withNewMetadata()

@@ -1,0 +1,114 @@
+package dev.ferry.controllers.datavolume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.cdi.v1beta1.DataVolume;
+import dev.ferry.api.cdi.v1beta1.DataVolumeStatus;
+import dev.ferry.api.cdi.v1beta1.Phases;
+import dev.ferry.controllers.status.Conditions;
+import dev.ferry.controllers.testing.Cluster;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The reconciler's decisions as pure functions: no API server, just observations in and plans out. */
+class DataVolumeDecisionTest {
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+    private static final WorkerSettings SETTINGS = WorkerSettings.defaults("ferry/importer:t").withUploadTlsSecret(null);
+
+    @Test
+    void firstTheClaimThenTheWorker() throws Exception {
+        DataVolume dv = dv("http-storage");
+        Plan first = DataVolumeDecision.decide(observe(dv, null, null, null), SETTINGS);
+        assertThat(first.createPvc()).isNotNull();
+        assertThat(first.createWorker()).isEmpty();
+        assertThat(first.status().phase).isEqualTo(Phases.PENDING);
+
+        Plan second = DataVolumeDecision.decide(observe(dv, first.createPvc(), null, null), SETTINGS);
+        assertThat(second.createPvc()).isNull();
+        assertThat(second.createWorker()).singleElement().satisfies(pod -> assertThat(pod.getMetadata().getName())
+                .isEqualTo("importer-fedora"));
+        assertThat(second.status().phase).isEqualTo(Phases.IMPORT_SCHEDULED);
+        assertThat(second.event().reason()).isEqualTo("ImportScheduled");
+    }
+
+    @Test
+    void sameObservationSamePlan() throws Exception {
+        DataVolume dv = dv("http-storage");
+        PersistentVolumeClaim pvc = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
+        Plan a = DataVolumeDecision.decide(observe(dv, pvc, null, null), SETTINGS);
+        Plan b = DataVolumeDecision.decide(observe(dv, pvc, null, null), SETTINGS);
+        assertThat(Conditions.same(a.status(), b.status())).isTrue();
+        assertThat(a.createWorker()).isEqualTo(b.createWorker());
+    }
+
+    @Test
+    void backoffDoublesFromTenSecondsToFiveMinutes() {
+        assertThat(DataVolumeDecision.backoff(0)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(DataVolumeDecision.backoff(1)).isEqualTo(Duration.ofSeconds(20));
+        assertThat(DataVolumeDecision.backoff(4)).isEqualTo(Duration.ofSeconds(160));
+        assertThat(DataVolumeDecision.backoff(5)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(DataVolumeDecision.backoff(60)).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void aTerminalFailureIsFinal() throws Exception {
+        DataVolume dv = dv("http-storage");
+        PersistentVolumeClaim pvc = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
+        Pod failed = failed(ImporterPodBuilder.build(dv, pvc, SETTINGS),
+                "{\"outcome\":\"Failed\",\"reason\":\"ChecksumMismatch\",\"message\":\"sha256 differs\",\"retryable\":false}");
+        Plan plan = DataVolumeDecision.decide(observe(dv, pvc, failed, null), SETTINGS);
+        assertThat(plan.status().phase).isEqualTo(Phases.FAILED);
+        assertThat(Conditions.find(plan.status(), "Ready").reason).isEqualTo("ChecksumMismatch");
+        assertThat(plan.deleteWorker()).as("the failed Pod stays for its logs").isFalse();
+
+        dv.setStatus(plan.status());
+        Plan after = DataVolumeDecision.decide(observe(dv, pvc, failed, null), SETTINGS);
+        assertThat(after.createWorker()).isEmpty();
+        assertThat(after.status().phase).isEqualTo(Phases.FAILED);
+    }
+
+    @Test
+    void progressIsAPercentageString() throws Exception {
+        DataVolume dv = dv("http-storage");
+        PersistentVolumeClaim pvc = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
+        Pod pod = ImporterPodBuilder.build(dv, pvc, SETTINGS);
+        pod.setStatus(new PodStatusBuilder().withPhase("Running").build());
+        Plan plan = DataVolumeDecision.decide(observe(dv, pvc, pod, 12.3456), SETTINGS);
+        assertThat(plan.status().progress).isEqualTo("12.35%");
+        assertThat(plan.requeueAfter()).as("progress is polled").isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anUploadVolumeGetsAServerAndAService() throws Exception {
+        DataVolume dv = dv("upload");
+        PersistentVolumeClaim pvc = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
+        Plan plan = DataVolumeDecision.decide(observe(dv, pvc, null, null), SETTINGS);
+        assertThat(plan.createWorker()).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
+                .containsExactly("Pod/cdi-upload-upload-datavolume", "Service/cdi-upload-upload-datavolume");
+        assertThat(plan.status().phase).isEqualTo(Phases.UPLOAD_SCHEDULED);
+    }
+
+    private static Observed observe(DataVolume dv, PersistentVolumeClaim pvc, Pod worker, Double progress) {
+        return new Observed(dv, dv.getSpec().source, null, pvc, worker, "Immediate", false, progress,
+                StorageDefaults.cdiDefaults(), NOW);
+    }
+
+    private static DataVolume dv(String example) throws Exception {
+        DataVolume dv = Cluster.example(example, "vms");
+        dv.getMetadata().setUid("uid-1");
+        dv.setStatus(new DataVolumeStatus());
+        return dv;
+    }
+
+    private static Pod failed(Pod pod, String message) {
+        pod.setStatus(new PodStatusBuilder().withPhase("Failed").withContainerStatuses(new ContainerStatusBuilder()
+                .withNewState().withNewTerminated().withExitCode(1).withMessage(message).withFinishedAt(NOW.toString())
+                .endTerminated().endState().build()).build());
+        return pod;
+    }
+}
