@@ -3,8 +3,12 @@ package dev.ferry.cli;
 import dev.ferry.disk.DiskException;
 import dev.ferry.disk.Sizes;
 import dev.ferry.disk.progress.TransferProgress;
+import dev.ferry.controllers.k8s.UploadVolumes;
 import dev.ferry.importer.source.http.HttpClients;
 import dev.ferry.uploader.client.UploadClient;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -55,7 +59,7 @@ final class ImageUploadCommand implements Callable<Integer> {
     boolean insecure;
 
     @Option(names = "--token-file", paramLabel = "FILE",
-            description = "An upload token to use instead of requesting one (re-read before each retry).")
+            description = "An upload token to use instead of creating the DataVolume and requesting one (re-read before each retry).")
     Path tokenFile;
 
     @Option(names = "--no-create", description = "Do not create the volume; it must exist.")
@@ -85,36 +89,111 @@ final class ImageUploadCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw a progress bar.")
     boolean noProgress;
 
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config).")
+    Path kubeconfig;
+
     @Override
     public Integer call() throws Exception {
         Path image = image();
         String[] volume = volume();
-        if (tokenFile == null) {
-            throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "without --token-file, image-upload creates the "
-                    + (volume[0].equals("dv") ? "DataVolume" : "PVC") + " and requests a token from the control plane, which"
-                    + " this build cannot reach yet; pass --token-file with a token for " + namespace + "/" + volume[1]);
-        }
         if (uploadProxyUrl == null) {
-            throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "--uploadproxy-url is required with --token-file");
+            throw new DiskException(DiskException.Reason.INVALID_ARGUMENT,
+                    "--uploadproxy-url is required (the upload proxy's address, e.g. https://cdi-uploadproxy.example.com)");
         }
+        if (tokenFile != null) {
+            upload(image, volume[1], this::readToken);
+            return 0;
+        }
+        if (volume[0].equals("pvc")) {
+            throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "Ferry uploads into DataVolumes: use `dv "
+                    + volume[1] + "` (or pass --token-file for a PVC whose upload server you run yourself)");
+        }
+        try (KubernetesClient kube = kubernetes()) {
+            UploadVolumes volumes = new UploadVolumes(kube);
+            if (!noCreate) {
+                if (size == null) {
+                    throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "--size is required to create DataVolume "
+                            + namespace + "/" + volume[1] + " (or --no-create to upload to an existing one)");
+                }
+                volumes.create(new UploadVolumes.Request(namespace, volume[1], size, accessMode,
+                        blockVolume ? "Block" : volumeMode == null ? null : capitalize(volumeMode), storageClass, forceBind,
+                        archivePath != null));
+                spec.commandLine().getErr().printf("DataVolume %s/%s created%n", namespace, volume[1]);
+            }
+            volumes.awaitUploadReady(namespace, volume[1], Duration.ofSeconds(waitSecs));
+            upload(image, volume[1], new FreshToken(volumes, namespace, volume[1]));
+            spec.commandLine().getErr().printf("DataVolume %s/%s: %s%n", namespace, volume[1], awaitOutcome(volumes, volume[1]));
+        }
+        return 0;
+    }
+
+    private void upload(Path image, String name, java.util.function.Supplier<String> token) throws IOException {
         long length = Files.size(image);
         TransferProgress progress = new TransferProgress();
         progress.sourceTotal(length);
         AtomicLong reported = new AtomicLong();
         long started = System.nanoTime();
         try (ProgressBar bar = ProgressBar.start(progress, !noProgress && Terminal.isInteractive())) {
-            client(namespace + "/" + volume[1]).upload(image, offset -> progress.read(offset - reported.getAndSet(offset)));
+            client(namespace + "/" + name, token).upload(image, offset -> progress.read(offset - reported.getAndSet(offset)));
             bar.complete();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        spec.commandLine().getErr().printf("uploaded %s to %s/%s in %.1f s (%s/s)%n", Sizes.human(length), namespace, volume[1], seconds,
-                Sizes.human((long) (length / Math.max(seconds, 1e-3))));
-        return 0;
+        spec.commandLine().getErr().printf("uploaded %s to %s/%s in %.1f s (%s/s)%n", Sizes.human(length), namespace, name,
+                seconds, Sizes.human((long) (length / Math.max(seconds, 1e-3))));
     }
 
-    private UploadClient client(String volume) throws IOException {
+    /** The controller notices the finished upload server within seconds: report what it says. */
+    private String awaitOutcome(UploadVolumes volumes, String name) throws InterruptedException {
+        String phase = null;
+        for (int i = 0; i < 60 && !"Succeeded".equals(phase) && !"Failed".equals(phase); i++) {
+            phase = volumes.phase(namespace, name);
+            Thread.sleep(500);
+        }
+        return phase == null ? "phase unknown" : phase;
+    }
+
+    private KubernetesClient kubernetes() throws IOException {
+        if (kubeconfig == null) {
+            return new KubernetesClientBuilder().build();
+        }
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    }
+
+    /** Tokens live 5 minutes: a new one for each attempt after four. */
+    private static final class FreshToken implements java.util.function.Supplier<String> {
+        private final UploadVolumes volumes;
+        private final String namespace;
+        private final String name;
+        private String token;
+        private long issued;
+
+        FreshToken(UploadVolumes volumes, String namespace, String name) {
+            this.volumes = volumes;
+            this.namespace = namespace;
+            this.name = name;
+        }
+
+        @Override
+        public synchronized String get() {
+            if (token == null || System.nanoTime() - issued > Duration.ofMinutes(4).toNanos()) {
+                try {
+                    token = volumes.requestToken(namespace, name);
+                    issued = System.nanoTime();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            }
+            return token;
+        }
+    }
+
+    private static String capitalize(String mode) {
+        return mode.equalsIgnoreCase("block") ? "Block" : mode.equalsIgnoreCase("filesystem") ? "Filesystem" : mode;
+    }
+
+    private UploadClient client(String volume, java.util.function.Supplier<String> token) throws IOException {
         SSLContext tls = "https".equals(uploadProxyUrl.getScheme()) ? HttpClients.sslContext(null, insecure) : null;
-        return new UploadClient(uploadProxyUrl, this::readToken, volume, tls, insecure, retry, Duration.ofSeconds(waitSecs));
+        return new UploadClient(uploadProxyUrl, token, volume, tls, insecure, retry, Duration.ofSeconds(waitSecs));
     }
 
     private String readToken() {

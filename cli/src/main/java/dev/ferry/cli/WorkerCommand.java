@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.controllers.app.ControllerMain;
 import dev.ferry.importer.app.ImporterMain;
 import dev.ferry.uploader.app.UploadProxyMain;
 import dev.ferry.uploader.app.UploadServerMain;
@@ -13,9 +14,9 @@ import picocli.CommandLine.Parameters;
  * workers the same way.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-        description = "Run a worker process (importer, upload-server, upload-proxy), configured by FERRY_* variables.")
+        description = "Run a Ferry process (importer, upload-server, upload-proxy, controller), configured by FERRY_* variables.")
 final class WorkerCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "importer, upload-server or upload-proxy")
+    @Parameters(paramLabel = "NAME", description = "importer, upload-server, upload-proxy or controller")
     String name;
 
     @Override
@@ -24,8 +25,9 @@ final class WorkerCommand implements Callable<Integer> {
             case "importer" -> ImporterMain.main(new String[0]);
             case "upload-server" -> UploadServerMain.main(new String[0]);
             case "upload-proxy" -> UploadProxyMain.main(new String[0]);
+            case "controller" -> ControllerMain.main(new String[0]);
             default -> throw new IllegalArgumentException("no worker named '" + name
-                    + "'; workers: importer, upload-server, upload-proxy");
+                    + "'; workers: importer, upload-server, upload-proxy, controller");
         }
         return 0;
     }

@@ -62,10 +62,13 @@ class ImageUploadCommandTest {
     }
 
     @Test
-    void withoutATokenFileItSaysWhatIsMissing() throws Exception {
+    void missingOrUnsupportedArgumentsAreExplained() throws Exception {
         Path image = Files.write(dir.resolve("x.raw"), new byte[512]);
         assertThat(run("image-upload", "dv", "fedora", "--image-path", image.toString(), "--size", "1Gi")).isEqualTo(1);
-        assertThat(err.toString()).contains("pass --token-file with a token for default/fedora");
+        assertThat(err.toString()).contains("--uploadproxy-url is required");
+        assertThat(run("image-upload", "pvc", "fedora", "--image-path", image.toString(), "--uploadproxy-url",
+                "https://127.0.0.1:1")).isEqualTo(1);
+        assertThat(err.toString()).contains("Ferry uploads into DataVolumes: use `dv fedora`");
         assertThat(run("image-upload", "--image-path", image.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("`ferry image-upload dv NAME ...`");
     }
