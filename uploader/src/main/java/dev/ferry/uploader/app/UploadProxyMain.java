@@ -21,7 +21,8 @@ import java.util.logging.Logger;
  * {@code FERRY_TLS_CERT} / {@code FERRY_TLS_KEY} (its own certificate), {@code FERRY_TOKEN_PUBLIC_KEY}
  * (verifies upload tokens), {@code FERRY_UPSTREAM_CA} (the upload servers' CA; plain HTTP
  * upstream when {@code FERRY_UPSTREAM_PLAIN=true}), {@code FERRY_CLUSTER_DOMAIN} (cluster.local),
- * {@code FERRY_UPSTREAM_DEADLINE_SECONDS} (60), and {@code FERRY_UPLOAD_SERVERS}
+ * {@code FERRY_UPSTREAM_DEADLINE_SECONDS} (60), {@code FERRY_UPSTREAM_SERVER_NAME} (the name in the
+ * upload servers' shared certificate, {@value UploadProxyConfig#DEFAULT_UPSTREAM_SERVER_NAME}), and {@code FERRY_UPLOAD_SERVERS}
  * ({@code ns/pvc=host:port,...}: a fixed table instead of cluster DNS, for one machine).
  */
 public final class UploadProxyMain {
@@ -73,6 +74,7 @@ public final class UploadProxyMain {
                 cert == null ? null : TlsFiles.server(Path.of(cert), Path.of(key)),
                 plainUpstream ? null : TlsFiles.client(upstreamCa == null ? null : Path.of(upstreamCa), false),
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("FERRY_UPSTREAM_DEADLINE_SECONDS",
-                        String.valueOf(UploadProxyConfig.DEFAULT_UPSTREAM_DEADLINE.toSeconds())))));
+                        String.valueOf(UploadProxyConfig.DEFAULT_UPSTREAM_DEADLINE.toSeconds())))),
+                env.getOrDefault("FERRY_UPSTREAM_SERVER_NAME", UploadProxyConfig.DEFAULT_UPSTREAM_SERVER_NAME));
     }
 }

@@ -32,7 +32,8 @@ public final class UploadProxy implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     private UploadProxy(UploadProxyConfig config) throws IOException {
-        UpstreamConnector connector = new UpstreamConnector(config.upstreamTls(), config.upstreamDeadline());
+        UpstreamConnector connector = new UpstreamConnector(config.upstreamTls(), config.upstreamDeadline(),
+                config.upstreamServerName());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // bulk bodies: up to 1 MiB per read instead of 64 KiB (a quarter of the syscalls)

@@ -30,10 +30,13 @@ final class UpstreamConnector {
 
     private final SslContext tls;
     private final Duration deadline;
+    private final String serverName;
 
-    UpstreamConnector(SslContext tls, Duration deadline) {
+    /** {@code serverName}: the name to verify upstream certificates against, or null for each address's host. */
+    UpstreamConnector(SslContext tls, Duration deadline, String serverName) {
         this.tls = tls;
         this.deadline = deadline;
+        this.serverName = serverName;
     }
 
     /** Connects on {@code frontend}'s event loop; the upstream's responses go to a new {@code relay} per attempt. */
@@ -47,7 +50,8 @@ final class UpstreamConnector {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (tls != null) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(),
+                                    serverName != null ? serverName : address.getHostString(), address.getPort()));
                         }
                         ch.pipeline().addLast(new HttpClientCodec(), relay.get());
                     }

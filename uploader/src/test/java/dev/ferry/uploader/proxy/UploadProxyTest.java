@@ -163,6 +163,23 @@ class UploadProxyTest {
                 .hasMessageContaining("connection refused");
     }
 
+    @Test
+    void upstreamCertificatesAreCheckedAgainstTheSharedServerName() throws Exception {
+        Path image = Files.write(dir.resolve("small.raw"), new byte[1 << 20]);
+        startServer(0);
+        proxy = UploadProxy.start(new UploadProxyConfig("127.0.0.1", 0, new TokenVerifier(keys.getPublic(), Clock.systemUTC()),
+                table, TlsFiles.server(certs.serverCertificate(), certs.serverKey()), upstreamTls, Duration.ofSeconds(5),
+                "ferry-upload-server"));
+        assertThatThrownBy(() -> client(proxy.port(), TARGET).upload(image, offset -> { }))
+                .isInstanceOf(UploadException.class).hasMessageContaining("502").hasMessageContaining("TLS handshake");
+        proxy.close();
+        proxy = UploadProxy.start(new UploadProxyConfig("127.0.0.1", 0, new TokenVerifier(keys.getPublic(), Clock.systemUTC()),
+                table, TlsFiles.server(certs.serverCertificate(), certs.serverKey()), upstreamTls, Duration.ofSeconds(5),
+                "localhost"));
+        client(proxy.port(), TARGET).upload(image, offset -> { });
+        assertThat(Files.readAllBytes(dir.resolve("disk.img"))).isEqualTo(Files.readAllBytes(image));
+    }
+
     private void startServer(int port) throws Exception {
         server = UploadServer.start(new UploadServerConfig("127.0.0.1", port, dir.resolve("disk.img"),
                 ImportOptions.defaults(), TARGET, serverTls, UploadServerConfig.DEFAULT_RESUME_TIMEOUT));
