@@ -6,8 +6,18 @@ import picocli.CommandLine.Command;
 /** The {@code ferry} command. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "KubeVirt storage and VM data plane: import, upload, clone and run VM disks.",
-        subcommands = {ImportCommand.class, ImageUploadCommand.class, UploadTokenCommand.class, WorkerCommand.class})
+        subcommands = {ImportCommand.class, ImageUploadCommand.class, LocalCommand.class, ClientCommands.Apply.class,
+                ClientCommands.Get.class, ClientCommands.Delete.class, ClientCommands.Wait.class, ClientCommands.Logs.class,
+                UploadTokenCommand.class, WorkerCommand.class})
 public final class Ferry {
+    /** fabric8 warns on every v1beta1 call (CDI's API version): a user can do nothing about it. */
+    private static final java.util.logging.Logger VERSION_WARNINGS =
+            java.util.logging.Logger.getLogger("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils");
+
+    static {
+        VERSION_WARNINGS.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }

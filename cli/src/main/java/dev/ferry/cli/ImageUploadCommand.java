@@ -6,9 +6,7 @@ import dev.ferry.disk.progress.TransferProgress;
 import dev.ferry.controllers.k8s.UploadVolumes;
 import dev.ferry.importer.source.http.HttpClients;
 import dev.ferry.uploader.client.UploadClient;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -89,13 +87,18 @@ final class ImageUploadCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw a progress bar.")
     boolean noProgress;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config).")
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig (default: $KUBECONFIG, then local mode's, then ~/.kube/config).")
     Path kubeconfig;
 
     @Override
     public Integer call() throws Exception {
         Path image = image();
         String[] volume = volume();
+        Kube kube = new Kube();
+        kube.kubeconfig = kubeconfig;
+        if (uploadProxyUrl == null && tokenFile == null && kube.localRoot() != null) {
+            uploadProxyUrl = URI.create(Files.readString(LocalCommand.uploadProxyUrlFile(kube.localRoot())).strip());
+        }
         if (uploadProxyUrl == null) {
             throw new DiskException(DiskException.Reason.INVALID_ARGUMENT,
                     "--uploadproxy-url is required (the upload proxy's address, e.g. https://cdi-uploadproxy.example.com)");
@@ -108,8 +111,8 @@ final class ImageUploadCommand implements Callable<Integer> {
             throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "Ferry uploads into DataVolumes: use `dv "
                     + volume[1] + "` (or pass --token-file for a PVC whose upload server you run yourself)");
         }
-        try (KubernetesClient kube = kubernetes()) {
-            UploadVolumes volumes = new UploadVolumes(kube);
+        try (KubernetesClient client = kube.client()) {
+            UploadVolumes volumes = new UploadVolumes(client);
             if (!noCreate) {
                 if (size == null) {
                     throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "--size is required to create DataVolume "
@@ -150,13 +153,6 @@ final class ImageUploadCommand implements Callable<Integer> {
             Thread.sleep(500);
         }
         return phase == null ? "phase unknown" : phase;
-    }
-
-    private KubernetesClient kubernetes() throws IOException {
-        if (kubeconfig == null) {
-            return new KubernetesClientBuilder().build();
-        }
-        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
     }
 
     /** Tokens live 5 minutes: a new one for each attempt after four. */

@@ -42,6 +42,8 @@ import java.util.logging.Logger;
  */
 public final class DataVolumeReconciler {
     public static final String FINALIZER = "ferry.kubevirt.dev/datavolume-cleanup";
+    /** Set on a worker Pod by a node that chose the worker's metrics port itself. */
+    public static final String ANN_METRICS_PORT = "ferry.kubevirt.dev/metrics-port";
     private static final Logger LOG = Logger.getLogger(DataVolumeReconciler.class.getName());
 
     private final KubernetesClient client;
@@ -132,9 +134,16 @@ public final class DataVolumeReconciler {
         String storageClass = storageClassName(dv, pvc);
         StorageClass sc = storageClass == null ? null : client.storage().v1().storageClasses().withName(storageClass).get();
         Double percent = worker != null && "Running".equals(worker.getStatus() == null ? null : worker.getStatus().getPhase())
-                ? progress.read(worker.getStatus().getPodIP(), settings.metricsPort(), dv.getMetadata().getUid()) : null;
+                ? progress.read(worker.getStatus().getPodIP(), metricsPort(worker), dv.getMetadata().getUid()) : null;
         return new Observed(dv, source, sourceProblem, pvc, worker, sc == null ? null : sc.getVolumeBindingMode(),
                 pvc != null && consumerPresent(pvc), percent, defaults(storageClass), clock.instant());
+    }
+
+    /** The worker's metrics port: as the node that runs it announces it (local mode picks free ports), else configured. */
+    private int metricsPort(Pod worker) {
+        String announced = worker.getMetadata().getAnnotations() == null ? null
+                : worker.getMetadata().getAnnotations().get(ANN_METRICS_PORT);
+        return announced != null ? Integer.parseInt(announced) : settings.metricsPort();
     }
 
     private Pod worker(DataVolume dv, PersistentVolumeClaim pvc, DataVolumeSource source) {

@@ -1,0 +1,50 @@
+package dev.ferry.cli;
+
+import dev.ferry.api.cdi.v1beta1.DataSource;
+import dev.ferry.api.cdi.v1beta1.DataVolume;
+import dev.ferry.api.cdi.v1beta1.StorageProfile;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import java.util.Locale;
+import java.util.Map;
+
+/** The resource names {@code ferry get/delete/wait} accept, as kubectl spells them. */
+final class Kinds {
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+            Map.entry("dv", DataVolume.class), Map.entry("datavolume", DataVolume.class), Map.entry("datavolumes", DataVolume.class),
+            Map.entry("das", DataSource.class), Map.entry("datasource", DataSource.class), Map.entry("datasources", DataSource.class),
+            Map.entry("storageprofile", StorageProfile.class), Map.entry("storageprofiles", StorageProfile.class),
+            Map.entry("pvc", PersistentVolumeClaim.class), Map.entry("persistentvolumeclaim", PersistentVolumeClaim.class),
+            Map.entry("persistentvolumeclaims", PersistentVolumeClaim.class),
+            Map.entry("pv", PersistentVolume.class), Map.entry("persistentvolume", PersistentVolume.class),
+            Map.entry("persistentvolumes", PersistentVolume.class),
+            Map.entry("pod", Pod.class), Map.entry("pods", Pod.class), Map.entry("po", Pod.class),
+            Map.entry("svc", Service.class), Map.entry("service", Service.class), Map.entry("services", Service.class),
+            Map.entry("secret", Secret.class), Map.entry("secrets", Secret.class),
+            Map.entry("cm", ConfigMap.class), Map.entry("configmap", ConfigMap.class), Map.entry("configmaps", ConfigMap.class),
+            Map.entry("sc", StorageClass.class), Map.entry("storageclass", StorageClass.class),
+            Map.entry("storageclasses", StorageClass.class),
+            Map.entry("event", Event.class), Map.entry("events", Event.class), Map.entry("ev", Event.class));
+
+    private Kinds() {
+    }
+
+    static Class<? extends HasMetadata> of(String name) {
+        Class<? extends HasMetadata> kind = KINDS.get(name.toLowerCase(Locale.ROOT));
+        if (kind == null) {
+            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, pvc, pod, pv, das, sc, svc, events");
+        }
+        return kind;
+    }
+
+    static boolean clusterScoped(Class<? extends HasMetadata> kind) {
+        return kind == PersistentVolume.class || kind == StorageClass.class || kind == StorageProfile.class;
+    }
+}

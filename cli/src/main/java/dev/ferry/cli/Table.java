@@ -1,0 +1,85 @@
+package dev.ferry.cli;
+
+import dev.ferry.api.cdi.v1beta1.DataVolume;
+import dev.ferry.api.cdi.v1beta1.DataVolumeCondition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** kubectl-style tables: DataVolumes with phase, progress and restarts; Pods and claims with their phase. */
+final class Table {
+    private Table() {
+    }
+
+    static void print(PrintWriter out, List<? extends HasMetadata> items) {
+        if (items.isEmpty()) {
+            out.println("No resources found.");
+            return;
+        }
+        boolean dv = items.get(0) instanceof DataVolume;
+        out.println(dv ? String.format("%-32s %-20s %-10s %-9s %s", "NAME", "PHASE", "PROGRESS", "RESTARTS", "AGE")
+                : String.format("%-40s %-12s %s", "NAME", "STATUS", "AGE"));
+        for (HasMetadata item : items) {
+            if (item instanceof DataVolume v) {
+                out.println(String.format("%-32s %-20s %-10s %-9s %s", v.getMetadata().getName(), orDash(phase(v)),
+                        v.getStatus() == null ? "-" : orDash(v.getStatus().progress),
+                        v.getStatus() == null || v.getStatus().restartCount == null ? "0" : v.getStatus().restartCount, age(v)));
+            } else {
+                out.println(String.format("%-40s %-12s %s", item.getMetadata().getName(), orDash(phase(item)), age(item)));
+            }
+        }
+    }
+
+    static String phase(HasMetadata item) {
+        if (item instanceof DataVolume v) {
+            return v.getStatus() == null ? null : v.getStatus().phase;
+        }
+        if (item instanceof Pod p) {
+            return p.getStatus() == null ? null : p.getStatus().getPhase();
+        }
+        if (item instanceof PersistentVolumeClaim c) {
+            return c.getStatus() == null ? null : c.getStatus().getPhase();
+        }
+        return null;
+    }
+
+    /** One line: the phase, a DataVolume's progress, and why it is not ready. */
+    static String describe(HasMetadata item) {
+        String phase = orDash(phase(item));
+        if (item instanceof DataVolume v && v.getStatus() != null) {
+            String progress = v.getStatus().progress == null || "N/A".equals(v.getStatus().progress) ? "" : " " + v.getStatus().progress;
+            String message = readyMessage(v);
+            return phase + progress + (message == null || message.isEmpty() ? "" : " (" + message + ")");
+        }
+        return phase;
+    }
+
+    static String readyMessage(HasMetadata item) {
+        if (!(item instanceof DataVolume v) || v.getStatus() == null || v.getStatus().conditions == null) {
+            return null;
+        }
+        for (DataVolumeCondition condition : v.getStatus().conditions) {
+            if ("Ready".equals(condition.type) && !"True".equals(condition.status)) {
+                return condition.message;
+            }
+        }
+        return null;
+    }
+
+    private static String age(HasMetadata item) {
+        String created = item.getMetadata().getCreationTimestamp();
+        if (created == null) {
+            return "-";
+        }
+        Duration age = Duration.between(Instant.parse(created), Instant.now());
+        return age.toHours() > 0 ? age.toHours() + "h" : age.toMinutes() > 0 ? age.toMinutes() + "m" : age.toSeconds() + "s";
+    }
+
+    private static String orDash(Object value) {
+        return value == null ? "-" : value.toString();
+    }
+}
