@@ -21,7 +21,8 @@ import java.util.logging.Logger;
  * {@code FERRY_IMPORTER_IMAGE}, {@code FERRY_UPLOAD_SERVER_IMAGE}, {@code FERRY_UPLOAD_TLS_SECRET},
  * {@code FERRY_TOKEN_KEY} (upload token signing key, PEM), {@code FERRY_TLS_CERT}/{@code FERRY_TLS_KEY}
  * and {@code FERRY_REQUESTHEADER_CA} (the token API's TLS, for the APIService),
- * {@code FERRY_TOKEN_API_PORT} (8443), {@code FERRY_METRICS_PORT} (8080), {@code POD_NAME} (lease identity).
+ * {@code FERRY_TOKEN_API_PORT} (8443), {@code FERRY_METRICS_PORT} (8080), {@code POD_NAME} (lease identity),
+ * {@code FERRY_INSECURE_REGISTRIES} (comma-separated registries reached over plain HTTP, as CDIConfig's).
  */
 public final class ControllerMain {
     private static final Logger LOG = Logger.getLogger(ControllerMain.class.getName());
@@ -37,7 +38,9 @@ public final class ControllerMain {
         WorkerSettings settings = new WorkerSettings(importer, defaults.pullPolicy(), defaults.cpuRequest(),
                 defaults.memoryRequest(), defaults.memoryLimit(), defaults.metricsPort(), defaults.runAsUser(),
                 env.getOrDefault("FERRY_UPLOAD_SERVER_IMAGE", defaults.uploadServerImage()),
-                env.getOrDefault("FERRY_UPLOAD_TLS_SECRET", WorkerSettings.DEFAULT_UPLOAD_TLS_SECRET));
+                env.getOrDefault("FERRY_UPLOAD_TLS_SECRET", WorkerSettings.DEFAULT_UPLOAD_TLS_SECRET),
+                java.util.Arrays.stream(env.getOrDefault("FERRY_INSECURE_REGISTRIES", "").split(","))
+                        .map(String::trim).filter(r -> !r.isEmpty()).toList());
         String identity = env.getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
         CountDownLatch lost = new CountDownLatch(1);
         try (KubernetesClient client = new KubernetesClientBuilder().build();

@@ -4,6 +4,7 @@ import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.DataVolumeSource;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +21,19 @@ record ImportSourceEnv(Map<String, String> env, String secretRef, String certCon
         }
     }
 
+    private static boolean insecure(String url, List<String> registries) {
+        String rest = url.replaceFirst("^[a-z]+://", "");
+        String hostPort = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+        String host = hostPort.contains(":") ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
+        return registries.contains(hostPort) || registries.contains(host);
+    }
+
     static ImportSourceEnv of(DataVolume dv) throws UnsupportedSource {
+        return of(dv, List.of());
+    }
+
+    /** {@code insecureRegistries}: registries (host or host:port) reached over plain HTTP. */
+    static ImportSourceEnv of(DataVolume dv, List<String> insecureRegistries) throws UnsupportedSource {
         DataVolumeSource source = dv.getSpec().source;
         if (source == null) {
             throw new UnsupportedSource("spec.source is missing (sourceRef must be resolved first)");
@@ -49,6 +62,9 @@ record ImportSourceEnv(Map<String, String> env, String secretRef, String certCon
                 throw new UnsupportedSource("registry imageStream sources are OpenShift-only; give registry.url");
             }
             env.put("FERRY_SOURCE_URL", source.registry.url);
+            if (insecure(source.registry.url, insecureRegistries)) {
+                env.put("FERRY_INSECURE_TLS", "true");
+            }
             if (source.registry.platform != null && source.registry.platform.architecture != null) {
                 env.put("FERRY_PLATFORM", source.registry.platform.architecture);
             }

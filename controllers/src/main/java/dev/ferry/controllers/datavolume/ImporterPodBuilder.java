@@ -52,7 +52,7 @@ public final class ImporterPodBuilder {
 
     public static Pod build(DataVolume dv, PersistentVolumeClaim pvc, WorkerSettings settings)
             throws ImportSourceEnv.UnsupportedSource {
-        ImportSourceEnv source = ImportSourceEnv.of(dv);
+        ImportSourceEnv source = ImportSourceEnv.of(dv, settings.insecureRegistries());
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
         Map<String, String> env = new LinkedHashMap<>(source.env());

@@ -68,7 +68,9 @@ public final class LocalMode implements AutoCloseable {
             String[] parts = target.split("/", 2);
             table.register(parts[0], parts[1], address);
         });
-        controllers = new ControllerRuntime(client, WorkerSettings.defaults("ferry/importer:local").withUploadTlsSecret(null),
+        // registries on this machine usually speak plain HTTP (docker-registry's default)
+        controllers = new ControllerRuntime(client, WorkerSettings.defaults("ferry/importer:local").withUploadTlsSecret(null)
+                .withInsecureRegistries(List.of("127.0.0.1", "localhost")),
                 "ferry-system", "local", Duration.ofSeconds(10), () -> { });
         kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
         Files.writeString(root.resolve("uploadproxy-url"), uploadProxyUrl() + "\n");

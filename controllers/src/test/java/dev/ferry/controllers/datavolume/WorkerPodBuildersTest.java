@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.InputStream;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** CDI's example DataVolumes, unchanged, turn into the PVC and importer Pod the worker contract expects. */
@@ -106,6 +107,17 @@ class WorkerPodBuildersTest {
                 .containsEntry("FERRY_CHECKSUM", "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
 
         assertThat(env(pod(example("blank")))).containsEntry("FERRY_SOURCE_URL", "blank:");
+    }
+
+    @Test
+    void insecureRegistriesAreReachedOverPlainHttpOnlyWhenListed() throws Exception {
+        DataVolume dv = example("registry");
+        PersistentVolumeClaim pvc = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
+        assertThat(env(ImporterPodBuilder.build(dv, pvc, SETTINGS))).doesNotContainKey("FERRY_INSECURE_TLS");
+        assertThat(env(ImporterPodBuilder.build(dv, pvc, SETTINGS.withInsecureRegistries(List.of("registry.example.org")))))
+                .containsEntry("FERRY_INSECURE_TLS", "true");
+        assertThat(env(ImporterPodBuilder.build(dv, pvc, SETTINGS.withInsecureRegistries(List.of("registry.example.org:5000")))))
+                .as("another port of the same host is another registry").doesNotContainKey("FERRY_INSECURE_TLS");
     }
 
     @Test

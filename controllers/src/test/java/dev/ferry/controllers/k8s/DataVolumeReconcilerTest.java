@@ -102,7 +102,7 @@ class DataVolumeReconcilerTest {
 
     private DataVolumeReconciler newReconciler() {
         WorkerSettings settings = new WorkerSettings("ferry/importer:test", "IfNotPresent", "100m", "256Mi", "384Mi",
-                metrics.getAddress().getPort(), 107, "ferry/upload-server:test", "ferry-upload-server-tls");
+                metrics.getAddress().getPort(), 107, "ferry/upload-server:test", "ferry-upload-server-tls", List.of());
         return new DataVolumeReconciler(client, settings, "ferry-system", new WorkerProgress(), clock);
     }
 
