@@ -52,8 +52,14 @@ public final class LocalNodeAgent implements AutoCloseable {
     private final BiConsumer<String, InetSocketAddress> uploadServers;
     private final Map<String, Worker> workers = new ConcurrentHashMap<>();
 
-    private record Worker(String uid, Process process, Path dir, int port, boolean probe) {
+    private record Worker(String uid, Process process, Path dir, int port, boolean probe, int restarts) {
     }
+
+    /** A container that exited under restartPolicy Always/OnFailure, waiting out its back-off. */
+    private record Restart(String uid, int restarts, Instant at) {
+    }
+
+    private final Map<String, Restart> restarts = new ConcurrentHashMap<>();
 
     /** {@code uploadServers} hears ({@code namespace/pvc}, address) for each upload server started. */
     public LocalNodeAgent(KubernetesClient client, LocalPathStorage storage, Path dataRoot,
@@ -78,7 +84,13 @@ public final class LocalNodeAgent implements AutoCloseable {
             if (pod.getMetadata().getDeletionTimestamp() != null) {
                 stop(key);
             } else if (worker == null && !finished(pod)) {
-                start(pod, key);
+                Restart restart = restarts.get(key);
+                if (restart == null || !restart.uid().equals(pod.getMetadata().getUid())) {
+                    start(pod, key, 0);
+                } else if (!Instant.now().isBefore(restart.at())) {
+                    restarts.remove(key);
+                    start(pod, key, restart.restarts());
+                }
             } else if (worker != null) {
                 report(pod, worker);
             }
@@ -90,7 +102,7 @@ public final class LocalNodeAgent implements AutoCloseable {
         }
     }
 
-    private void start(Pod pod, String key) throws IOException {
+    private void start(Pod pod, String key, int restartCount) throws IOException {
         Container container = pod.getSpec().getContainers().get(0);
         String main = WORKERS.get(workerName(container.getImage()));
         if (main == null) {
@@ -136,7 +148,7 @@ public final class LocalNodeAgent implements AutoCloseable {
         builder.environment().putAll(env);
         Process process = builder.start();
         boolean upload = "upload-server".equals(workerName(container.getImage()));
-        workers.put(key, new Worker(pod.getMetadata().getUid(), process, dir, port, upload));
+        workers.put(key, new Worker(pod.getMetadata().getUid(), process, dir, port, upload, restartCount));
         if (upload && env.containsKey("FERRY_UPLOAD_TARGET")) {
             uploadServers.accept(env.get("FERRY_UPLOAD_TARGET"), new InetSocketAddress("127.0.0.1", port));
         }
@@ -150,7 +162,7 @@ public final class LocalNodeAgent implements AutoCloseable {
                 .withStartTime(Instant.now().toString())
                 .withConditions(new PodConditionBuilder().withType("Ready").withStatus(upload ? "False" : "True").build())
                 .withContainerStatuses(new ContainerStatusBuilder().withName(container.getName()).withImage(container.getImage())
-                        .withReady(!upload).withRestartCount(0).withNewState().withNewRunning()
+                        .withReady(!upload).withRestartCount(restartCount).withNewState().withNewRunning()
                         .withStartedAt(Instant.now().toString()).endRunning().endState().build())
                 .build());
         client.resource(updated).updateStatus();
@@ -166,6 +178,11 @@ public final class LocalNodeAgent implements AutoCloseable {
             Path log = worker.dir().resolve("termination-log");
             String message = Files.exists(log) ? Files.readString(log).strip() : "";
             Container container = pod.getSpec().getContainers().get(0);
+            String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
+            if ("Always".equals(policy) || ("OnFailure".equals(policy) && exit != 0)) {
+                backOff(pod, worker, container, exit, message);
+                return;
+            }
             pod.setStatus(new PodStatusBuilder(pod.getStatus()).withPhase(exit == 0 ? "Succeeded" : "Failed")
                     .withConditions(new PodConditionBuilder().withType("Ready").withStatus("False").build())
                     .withContainerStatuses(new ContainerStatusBuilder().withName(container.getName())
@@ -184,6 +201,26 @@ public final class LocalNodeAgent implements AutoCloseable {
             pod.getStatus().getContainerStatuses().get(0).setReady(true);
             client.resource(pod).updateStatus();
         }
+    }
+
+    /** Restarts a container as a kubelet would: 10 s, 20 s, 40 s … at most 5 minutes apart. */
+    private void backOff(Pod pod, Worker worker, Container container, int exit, String message) {
+        String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+        int count = worker.restarts() + 1;
+        long delay = Math.min(300, 10L << Math.min(worker.restarts(), 5));
+        workers.remove(key);
+        restarts.put(key, new Restart(worker.uid(), count, Instant.now().plusSeconds(delay)));
+        pod.setStatus(new PodStatusBuilder(pod.getStatus()).withPhase("Running")
+                .withConditions(new PodConditionBuilder().withType("Ready").withStatus("False").build())
+                .withContainerStatuses(new ContainerStatusBuilder().withName(container.getName()).withImage(container.getImage())
+                        .withReady(false).withRestartCount(count)
+                        .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                        .withMessage("back-off " + delay + "s restarting failed container").endWaiting().endState()
+                        .withNewLastState().withNewTerminated().withExitCode(exit).withMessage(message)
+                        .withFinishedAt(Instant.now().toString()).endTerminated().endLastState().build())
+                .build());
+        client.resource(pod).updateStatus();
+        LOG.info(() -> key + " exited " + exit + "; restarting in " + delay + " s (restart " + count + ")");
     }
 
     /** A Pod volume as a local path; null (and the Pod left Pending) when its claim is not bound yet. */
@@ -258,6 +295,7 @@ public final class LocalNodeAgent implements AutoCloseable {
     }
 
     private void stop(String key) {
+        restarts.remove(key);
         Worker worker = workers.remove(key);
         if (worker != null && worker.process().isAlive()) {
             worker.process().descendants().forEach(ProcessHandle::destroyForcibly);
