@@ -5,8 +5,8 @@ JAVA_HOME := $(shell bin/jdk)
 export JAVA_HOME
 MVN := mvn -B -ntp -Dstyle.color=never
 # Debian packages the build, tests, demo and benchmarks use.
-DEB_PACKAGES := qemu-utils qemu-system-x86 nbdkit nginx-light docker-registry xz-utils zstd gzip bc time tar coreutils util-linux apache2-utils openssl curl python3
-DEB_COMMANDS := qemu-img qemu-system-x86_64 nbdkit nginx docker-registry xz zstd gzip bc /usr/bin/time tar losetup mvn htpasswd openssl curl python3
+DEB_PACKAGES := qemu-utils qemu-system-x86 nbdkit nginx-light docker-registry xz-utils zstd gzip bc time tar coreutils util-linux apache2-utils openssl curl python3 libvirt-daemon-system libvirt-clients busybox-static linux-image-amd64
+DEB_COMMANDS := qemu-img qemu-system-x86_64 nbdkit nginx docker-registry xz zstd gzip bc /usr/bin/time tar losetup mvn htpasswd openssl curl python3 virsh libvirtd /bin/busybox
 
 .PHONY: help deps build launcher test test-fast fuzz fuzz-long demo bench bench-local clean
 
@@ -21,12 +21,14 @@ help:
 deps:
 	@missing=""; \
 	for c in $(DEB_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
-	if [[ -z "$$missing" ]]; then echo "deps: all present"; exit 0; fi; \
+	ls /boot/vmlinuz-* >/dev/null 2>&1 || missing="$$missing linux-kernel"; \
+	if [[ -z "$$missing" ]]; then echo "deps: all present"; bin/libvirt-up || echo "deps: libvirtd not running (VM tests need it)"; exit 0; fi; \
 	echo "deps: missing$$missing; installing with apt-get"; \
 	SUDO=""; [[ $$(id -u) -eq 0 ]] || SUDO=sudo; \
 	$$SUDO apt-get update -qq; \
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) maven >/dev/null; \
-	echo "deps: installed"
+	echo "deps: installed"; \
+	bin/libvirt-up || echo "deps: libvirtd not running (VM tests need it)"
 
 build: deps
 	$(MVN) -q install -DskipTests

@@ -1,0 +1,29 @@
+package dev.ferry.api.kubevirt.v1;
+
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * KubeVirt's VirtualMachineInstance ({@code kubevirt.io/v1}): one running VM. The fields Ferry
+ * reads so far — CPU, memory, disks and their volumes, direct kernel boot — keep KubeVirt's names.
+ */
+@Group(VirtualMachineInstance.GROUP)
+@Version(VirtualMachineInstance.VERSION)
+@ShortNames({"vmi", "vmis"})
+public class VirtualMachineInstance extends CustomResource<VmiSpec, VmiStatus> implements Namespaced {
+    public static final String GROUP = "kubevirt.io";
+    public static final String VERSION = "v1";
+
+    @Override
+    protected VmiSpec initSpec() {
+        return null;
+    }
+
+    @Override
+    protected VmiStatus initStatus() {
+        return null;
+    }
+}

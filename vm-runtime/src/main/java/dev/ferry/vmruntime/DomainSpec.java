@@ -1,0 +1,92 @@
+package dev.ferry.vmruntime;
+
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
+import dev.ferry.api.kubevirt.v1.VmiSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the launcher asks libvirt to run, derived from a VMI and the local paths of its volumes.
+ *
+ * @param accelerator {@code kvm} or {@code qemu} (TCG)
+ * @param kernel direct kernel boot: kernel, initrd and command line, or null to boot from the disks
+ */
+public record DomainSpec(String name, String uuid, int vcpus, long memoryMiB, List<Disk> disks, Kernel kernel,
+        Path serialLog, String accelerator) {
+
+    /** A disk: a raw file or block device, attached on a bus as the VMI's device says. */
+    public record Disk(String name, Path path, boolean block, String bus, boolean readOnly, Integer bootOrder) {
+    }
+
+    public record Kernel(Path kernel, Path initrd, String args) {
+    }
+
+    /**
+     * The domain for {@code vmi}: {@code volumes} maps each volume name to its local path (a
+     * claim's directory holding disk.img, or a block device).
+     */
+    public static DomainSpec from(VirtualMachineInstance vmi, Map<String, Path> volumes, Path serialLog, String accelerator) {
+        VmiSpec spec = vmi.getSpec();
+        VmiSpec.Domain domain = spec.domain == null ? new VmiSpec.Domain() : spec.domain;
+        List<Disk> disks = new ArrayList<>();
+        List<VmiSpec.Disk> devices = domain.devices == null || domain.devices.disks == null ? List.of() : domain.devices.disks;
+        for (VmiSpec.Disk device : devices) {
+            VmiSpec.Volume volume = spec.volumes == null ? null
+                    : spec.volumes.stream().filter(v -> device.name.equals(v.name)).findFirst().orElse(null);
+            if (volume == null) {
+                throw new IllegalArgumentException("disk " + device.name + " names no volume in spec.volumes");
+            }
+            if (volume.persistentVolumeClaim == null && volume.dataVolume == null) {
+                throw new IllegalArgumentException("volume " + volume.name + ": only persistentVolumeClaim and dataVolume"
+                        + " volumes are supported by Ferry's launcher so far");
+            }
+            Path local = volumes.get(volume.name);
+            if (local == null) {
+                throw new IllegalArgumentException("volume " + volume.name + " is not mounted in the launcher");
+            }
+            boolean block = !Files.isDirectory(local);
+            VmiSpec.DiskTarget target = device.disk != null ? device.disk : device.cdrom;
+            String bus = target == null || target.bus == null ? "virtio" : target.bus;
+            boolean readOnly = (target != null && Boolean.TRUE.equals(target.readonly))
+                    || (volume.persistentVolumeClaim != null && Boolean.TRUE.equals(volume.persistentVolumeClaim.readOnly));
+            disks.add(new Disk(device.name, block ? local : local.resolve("disk.img"), block, bus, readOnly, device.bootOrder));
+        }
+        return new DomainSpec(vmi.getMetadata().getNamespace() + "_" + vmi.getMetadata().getName(),
+                domain.firmware == null ? null : domain.firmware.uuid, vcpus(domain.cpu), memoryMiB(domain), disks,
+                kernel(domain.firmware), serialLog, accelerator);
+    }
+
+    private static int vcpus(VmiSpec.Cpu cpu) {
+        if (cpu == null) {
+            return 1;
+        }
+        return value(cpu.cores) * value(cpu.sockets) * value(cpu.threads);
+    }
+
+    private static int value(Integer count) {
+        return count == null || count < 1 ? 1 : count;
+    }
+
+    /** memory.guest, else requests.memory (KubeVirt requires one of them). */
+    private static long memoryMiB(VmiSpec.Domain domain) {
+        Quantity memory = domain.memory != null && domain.memory.guest != null ? domain.memory.guest
+                : domain.resources != null && domain.resources.requests != null ? domain.resources.requests.get("memory") : null;
+        if (memory == null) {
+            throw new IllegalArgumentException("the VMI gives no memory: set spec.domain.memory.guest or resources.requests.memory");
+        }
+        return Quantity.getAmountInBytes(memory).longValue() >> 20;
+    }
+
+    private static Kernel kernel(VmiSpec.Firmware firmware) {
+        if (firmware == null || firmware.kernelBoot == null || firmware.kernelBoot.container == null) {
+            return null;
+        }
+        VmiSpec.KernelBootContainer container = firmware.kernelBoot.container;
+        return new Kernel(Path.of(container.kernelPath), container.initrdPath == null ? null : Path.of(container.initrdPath),
+                firmware.kernelBoot.kernelArgs);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.ferry.vmruntime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/** KubeVirt VMI YAML → domain XML, checked by parsing the XML back. */
+class DomainXmlTest {
+    @TempDir
+    Path dir;
+
+    static VirtualMachineInstance vmi(String kernel, String initrd) {
+        return Serialization.unmarshal("""
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata:
+                  name: testvm
+                  namespace: vms
+                spec:
+                  domain:
+                    cpu:
+                      cores: 2
+                    memory:
+                      guest: 256Mi
+                    devices:
+                      disks:
+                        - name: rootdisk
+                          disk:
+                            bus: virtio
+                        - name: data
+                          disk: {}
+                    firmware:
+                      kernelBoot:
+                        kernelArgs: "console=ttyS0 panic=-1"
+                        container:
+                          image: ferry/test-kernel
+                          kernelPath: %s
+                          initrdPath: %s
+                  volumes:
+                    - name: rootdisk
+                      dataVolume:
+                        name: fedora
+                    - name: data
+                      persistentVolumeClaim:
+                        claimName: scratch
+                        readOnly: true
+                """.formatted(kernel, initrd), VirtualMachineInstance.class);
+    }
+
+    @Test
+    void aVmiBecomesADomainWithItsDisksMemoryAndConsole() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("fedora"));
+        Path data = Files.createDirectories(dir.resolve("scratch"));
+        DomainSpec spec = DomainSpec.from(vmi("/boot/vmlinuz", "/tmp/initrd.gz"), Map.of("rootdisk", root, "data", data),
+                dir.resolve("console.log"), Accelerator.TCG);
+        Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(DomainXml.render(spec).getBytes(StandardCharsets.UTF_8)));
+        var xpath = XPathFactory.newInstance().newXPath();
+        assertThat(xpath.evaluate("/domain/@type", xml)).isEqualTo("qemu");
+        assertThat(xpath.evaluate("/domain/name", xml)).isEqualTo("vms_testvm");
+        assertThat(xpath.evaluate("/domain/memory", xml)).isEqualTo("256");
+        assertThat(xpath.evaluate("/domain/vcpu", xml)).isEqualTo("2");
+        assertThat(xpath.evaluate("/domain/os/cmdline", xml)).isEqualTo("console=ttyS0 panic=-1");
+        assertThat(xpath.evaluate("/domain/devices/disk[1]/source/@file", xml)).isEqualTo(root.resolve("disk.img").toString());
+        assertThat(xpath.evaluate("/domain/devices/disk[1]/target/@dev", xml)).isEqualTo("vda");
+        assertThat(xpath.evaluate("/domain/devices/disk[2]/target/@dev", xml)).isEqualTo("vdb");
+        assertThat(xpath.evaluate("/domain/devices/disk[2]/target/@bus", xml)).as("KubeVirt's default bus").isEqualTo("virtio");
+        assertThat(xpath.evaluate("count(/domain/devices/disk[2]/readonly)", xml)).isEqualTo("1");
+        assertThat(xpath.evaluate("/domain/devices/serial/source/@path", xml)).isEqualTo(dir.resolve("console.log").toString());
+        assertThat(xpath.evaluate("count(/domain/devices/graphics)", xml)).isEqualTo("0");
+    }
+
+    @Test
+    void namesAreEscapedAndMissingPiecesAreExplained() {
+        assertThat(DomainXml.escape("a'b<c>&\"")).isEqualTo("a&apos;b&lt;c&gt;&amp;&quot;");
+        VirtualMachineInstance vmi = vmi("/k", "/i");
+        assertThatThrownBy(() -> DomainSpec.from(vmi, Map.of(), dir.resolve("c.log"), Accelerator.TCG))
+                .hasMessageContaining("volume rootdisk is not mounted in the launcher");
+        vmi.getSpec().domain.memory = null;
+        assertThatThrownBy(() -> DomainSpec.from(vmi, Map.of("rootdisk", dir, "data", dir), dir.resolve("c.log"), Accelerator.TCG))
+                .hasMessageContaining("spec.domain.memory.guest");
+    }
+}
