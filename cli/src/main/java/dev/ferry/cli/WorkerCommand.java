@@ -14,9 +14,9 @@ import picocli.CommandLine.Parameters;
  * workers the same way.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-        description = "Run a Ferry process (importer, upload-server, upload-proxy, controller), configured by FERRY_* variables.")
+        description = "Run a Ferry process (importer, upload-server, upload-proxy, controller, launcher), configured by FERRY_* variables.")
 final class WorkerCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "importer, upload-server, upload-proxy or controller")
+    @Parameters(paramLabel = "NAME", description = "importer, upload-server, upload-proxy, controller or launcher")
     String name;
 
     @Override
@@ -26,8 +26,9 @@ final class WorkerCommand implements Callable<Integer> {
             case "upload-server" -> UploadServerMain.main(new String[0]);
             case "upload-proxy" -> UploadProxyMain.main(new String[0]);
             case "controller" -> ControllerMain.main(new String[0]);
+            case "launcher" -> dev.ferry.vmruntime.app.LauncherMain.main(new String[0]);
             default -> throw new IllegalArgumentException("no worker named '" + name
-                    + "'; workers: importer, upload-server, upload-proxy, controller");
+                    + "'; workers: importer, upload-server, upload-proxy, controller, launcher");
         }
         return 0;
     }

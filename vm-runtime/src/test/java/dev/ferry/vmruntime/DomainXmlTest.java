@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import dev.ferry.vmruntime.testing.TestGuest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,41 +22,7 @@ class DomainXmlTest {
     Path dir;
 
     static VirtualMachineInstance vmi(String kernel, String initrd) {
-        return Serialization.unmarshal("""
-                apiVersion: kubevirt.io/v1
-                kind: VirtualMachineInstance
-                metadata:
-                  name: testvm
-                  namespace: vms
-                spec:
-                  domain:
-                    cpu:
-                      cores: 2
-                    memory:
-                      guest: 256Mi
-                    devices:
-                      disks:
-                        - name: rootdisk
-                          disk:
-                            bus: virtio
-                        - name: data
-                          disk: {}
-                    firmware:
-                      kernelBoot:
-                        kernelArgs: "console=ttyS0 panic=-1"
-                        container:
-                          image: ferry/test-kernel
-                          kernelPath: %s
-                          initrdPath: %s
-                  volumes:
-                    - name: rootdisk
-                      dataVolume:
-                        name: fedora
-                    - name: data
-                      persistentVolumeClaim:
-                        claimName: scratch
-                        readOnly: true
-                """.formatted(kernel, initrd), VirtualMachineInstance.class);
+        return TestGuest.vmi("testvm", kernel, initrd);
     }
 
     @Test

@@ -1,0 +1,122 @@
+package dev.ferry.vmruntime.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
+import dev.ferry.disk.testing.Tools;
+import dev.ferry.vmruntime.Accelerator;
+import dev.ferry.vmruntime.Initramfs;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The test guest: the node's Debian kernel and a busybox initramfs built here, which loads the
+ * virtio modules (Debian builds them as modules), writes FERRY-MARKER onto /dev/vda and counts
+ * on the serial console. Built once per JVM.
+ */
+public final class TestGuest {
+    private static final String[] MODULES = {"virtio/virtio_ring", "virtio/virtio", "virtio/virtio_pci_legacy_dev",
+            "virtio/virtio_pci_modern_dev", "virtio/virtio_pci", "block/virtio_blk"};
+    private static final String INIT = """
+            #!/bin/busybox sh
+            /bin/busybox --install -s /bin
+            mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+            for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
+              insmod /modules/$m.ko
+            done
+            i=0; while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+            echo FERRY-MARKER | dd of=/dev/vda bs=512 count=1 conv=sync,fsync 2>/dev/null
+            echo "guest up, disk marked"
+            n=0; while true; do echo "counter $n"; n=$((n+1)); sleep 1; done
+            """;
+    private static Path kernel;
+    private static Path initrd;
+
+    private TestGuest() {
+    }
+
+    public static synchronized Path kernel() throws IOException {
+        build();
+        return kernel;
+    }
+
+    public static synchronized Path initrd() throws IOException {
+        build();
+        return initrd;
+    }
+
+    private static void build() throws IOException {
+        if (initrd != null) {
+            return;
+        }
+        Tools.require("virsh");
+        Tools.require("qemu-system-x86_64");
+        Path found = Accelerator.newestKernel();
+        assertThat(found).as("a Debian kernel in /boot (linux-image-amd64): run `make deps`").isNotNull();
+        assertThat(Path.of("/bin/busybox")).as("busybox-static: run `make deps`").exists();
+        String version = found.getFileName().toString().substring("vmlinuz-".length());
+        List<Path> modules = new ArrayList<>();
+        for (String module : MODULES) {
+            modules.add(Path.of("/lib/modules", version, "kernel/drivers", module + ".ko"));
+        }
+        Path built = Files.createTempFile("ferry-guest", ".cpio.gz");
+        built.toFile().deleteOnExit();
+        Initramfs.write(built, Path.of("/bin/busybox"), INIT, modules);
+        kernel = found;
+        initrd = built;
+    }
+
+    /** A KubeVirt VMI YAML for the guest: two disks (rootdisk from a DataVolume, data from a read-only claim). */
+    public static VirtualMachineInstance vmi(String name) throws IOException {
+        return vmi(name, kernel().toString(), initrd().toString());
+    }
+
+    public static VirtualMachineInstance vmi(String name, String kernelPath, String initrdPath) {
+        return Serialization.unmarshal("""
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata:
+                  name: %s
+                  namespace: vms
+                spec:
+                  domain:
+                    cpu:
+                      cores: 2
+                    memory:
+                      guest: 256Mi
+                    devices:
+                      disks:
+                        - name: rootdisk
+                          disk:
+                            bus: virtio
+                        - name: data
+                          disk: {}
+                    firmware:
+                      kernelBoot:
+                        kernelArgs: "console=ttyS0 panic=-1"
+                        container:
+                          image: ferry/test-kernel
+                          kernelPath: %s
+                          initrdPath: %s
+                  volumes:
+                    - name: rootdisk
+                      dataVolume:
+                        name: fedora
+                    - name: data
+                      persistentVolumeClaim:
+                        claimName: scratch
+                        readOnly: true
+                """.formatted(name, kernelPath, initrdPath), VirtualMachineInstance.class);
+    }
+
+    /** A volume directory holding a raw disk.img of {@code size}. */
+    public static Path volume(Path dir, String name, String size) throws IOException {
+        Path volume = Files.createDirectories(dir.resolve(name));
+        Tools.run("qemu-img", "create", "-q", "-f", "raw", volume.resolve("disk.img").toString(), size);
+        return volume;
+    }
+}
