@@ -20,6 +20,9 @@ final class Failures {
         if (e instanceof java.net.ConnectException connect) {
             return "cannot connect: " + connect.getMessage();
         }
+        if (e instanceof java.nio.file.NoSuchFileException missing) {
+            return missing.getFile() + ": no such file or directory";
+        }
         if (e instanceof AccessDeniedException denied) {
             return "permission denied: " + denied.getFile();
         }
