@@ -1,27 +1,24 @@
 package dev.ferry.controllers.app;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.api.cdi.v1beta1.Phases;
 import dev.ferry.controllers.k8s.DataVolumeController;
 import dev.ferry.controllers.k8s.DataVolumeReconciler;
+import dev.ferry.worker.MetricsEndpoint;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The controller's {@code /metrics}: CDI's {@code kubevirt_cdi_datavolume_pending}, DataVolumes
  * per phase, and Ferry's counters of bytes imported and worker restarts.
  */
 public final class ControllerMetrics implements AutoCloseable {
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final HttpServer server;
+    private final MetricsEndpoint endpoint;
 
     public ControllerMetrics(int port, DataVolumeController controller, DataVolumeReconciler reconciler) throws IOException {
+        endpoint = new MetricsEndpoint(port);
+        PrometheusMeterRegistry registry = endpoint.registry();
         Gauge.builder("kubevirt_cdi_datavolume_pending", controller, c -> c.countInPhase(Phases.PENDING))
                 .description("Number of DataVolumes pending for default storage class to be configured").register(registry);
         for (String phase : new String[] {Phases.IMPORT_IN_PROGRESS, Phases.UPLOAD_READY, Phases.SUCCEEDED, Phases.FAILED}) {
@@ -32,25 +29,14 @@ public final class ControllerMetrics implements AutoCloseable {
                 .description("Source bytes read by workers that succeeded").register(registry);
         FunctionCounter.builder("ferry_worker_restarts", reconciler, DataVolumeReconciler::workerRestarts)
                 .description("Workers restarted after a transient failure").register(registry);
-        server = HttpServer.create(new InetSocketAddress(port), 0);
-        server.createContext("/metrics", exchange -> {
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return endpoint.port();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        registry.close();
+        endpoint.close();
     }
 }
