@@ -7,6 +7,7 @@ import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.controllers.local.LocalMode;
 import dev.ferry.disk.testing.Images;
 import dev.ferry.disk.testing.Tools;
+import dev.ferry.importer.testing.ContainerDisks;
 import dev.ferry.importer.testing.DockerRegistry;
 import dev.ferry.importer.testing.S3Server;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
@@ -15,15 +16,10 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.UploadObjectArgs;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,9 +82,8 @@ class LocalModeSourcesTest {
         Tools.require("docker-registry");
         Path image = Images.scattered(dir, "registry.qcow2", "");
         try (DockerRegistry registry = DockerRegistry.open(Files.createDirectories(dir.resolve("registry")))) {
-            String layers = "application/vnd.oci.image.layer.v1.tar+gzip";
             registry.pushImage("vms/fedora", "39", List.of(registry.pushBlob("vms/fedora",
-                    layer("disk/fedora.qcow2", Files.readAllBytes(image)), layers)));
+                    ContainerDisks.layer("disk/fedora.qcow2", Files.readAllBytes(image)), ContainerDisks.LAYER)));
             apply("""
                     apiVersion: cdi.kubevirt.io/v1beta1
                     kind: DataVolume
@@ -128,17 +123,5 @@ class LocalModeSourcesTest {
         Path disk = Path.of(pv.getSpec().getLocal().getPath()).resolve("disk.img");
         assertThat(Tools.exec("qemu-img", "compare", "-f", "raw", "-F", "qcow2", disk.toString(), image.toString())
                 .exitCode()).isZero();
-    }
-
-    private static byte[] layer(String name, byte[] content) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
-            TarArchiveEntry entry = new TarArchiveEntry(name);
-            entry.setSize(content.length);
-            tar.putArchiveEntry(entry);
-            tar.write(content);
-            tar.closeArchiveEntry();
-        }
-        return bytes.toByteArray();
     }
 }

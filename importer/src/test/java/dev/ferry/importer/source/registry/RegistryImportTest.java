@@ -15,9 +15,9 @@ import dev.ferry.disk.testing.Images;
 import dev.ferry.disk.testing.Tools;
 import dev.ferry.importer.source.SourceLocator;
 import dev.ferry.importer.source.SourceOptions;
+import dev.ferry.importer.testing.ContainerDisks;
 import dev.ferry.importer.testing.DockerRegistry;
 import dev.ferry.importer.testing.TokenServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -25,9 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RegistryImportTest {
     private static final String REPO = "images/containerdisk";
-    private static final String LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
+    private static final String LAYER = ContainerDisks.LAYER;
 
     @TempDir
     Path dir;
@@ -50,8 +47,8 @@ class RegistryImportTest {
     void importsByTagAndByDigest() throws Exception {
         Path image = Images.scattered(dir, "disk.qcow2", "");
         try (DockerRegistry registry = DockerRegistry.open(Files.createDirectories(dir.resolve("r")))) {
-            ObjectNode base = registry.pushBlob(REPO, layer("etc/hostname", "ferry".getBytes()), LAYER);
-            ObjectNode disk = registry.pushBlob(REPO, layer("disk/disk.qcow2", Files.readAllBytes(image)), LAYER);
+            ObjectNode base = registry.pushBlob(REPO, ContainerDisks.layer("etc/hostname", "ferry".getBytes()), LAYER);
+            ObjectNode disk = registry.pushBlob(REPO, ContainerDisks.layer("disk/disk.qcow2", Files.readAllBytes(image)), LAYER);
             ObjectNode manifest = registry.pushImage(REPO, "v1", List.of(base, disk));
 
             run("docker://" + registry.host() + "/" + REPO + ":v1", insecure(null));
@@ -73,7 +70,7 @@ class RegistryImportTest {
         Tools.run("xz", "-k", "-0", dir.resolve("disk.qcow2").toString());
         try (DockerRegistry registry = DockerRegistry.open(Files.createDirectories(dir.resolve("r")))) {
             registry.pushImage(REPO, "v1", List.of(registry.pushBlob(REPO,
-                    layer("disk/" + name, Files.readAllBytes(dir.resolve(name))), LAYER)));
+                    ContainerDisks.layer("disk/" + name, Files.readAllBytes(dir.resolve(name))), LAYER)));
 
             run("docker://" + registry.host() + "/" + REPO + ":v1", insecure(null));
 
@@ -87,9 +84,9 @@ class RegistryImportTest {
         Path arm64 = Images.scattered(dir, "arm64.qcow2", "compat=0.10");
         try (DockerRegistry registry = DockerRegistry.open(Files.createDirectories(dir.resolve("r")))) {
             ObjectNode a = registry.pushImage(REPO, "amd64", List.of(registry.pushBlob(REPO,
-                    layer("disk/amd64.qcow2", Files.readAllBytes(amd64)), LAYER)));
+                    ContainerDisks.layer("disk/amd64.qcow2", Files.readAllBytes(amd64)), LAYER)));
             ObjectNode b = registry.pushImage(REPO, "arm64", List.of(registry.pushBlob(REPO,
-                    layer("./disk/arm64.qcow2", Files.readAllBytes(arm64)), LAYER)));
+                    ContainerDisks.layer("./disk/arm64.qcow2", Files.readAllBytes(arm64)), LAYER)));
             registry.pushIndex(REPO, "multi", List.of(b, a), List.of("arm64", "amd64"));
             String url = "docker://" + registry.host() + "/" + REPO + ":multi";
 
@@ -111,7 +108,7 @@ class RegistryImportTest {
         Path image = Images.scattered(dir, "disk.qcow2", "");
         try (DockerRegistry registry = DockerRegistry.withHtpasswd(Files.createDirectories(dir.resolve("r")), "puller", "pw")) {
             registry.pushImage(REPO, "v1", List.of(registry.pushBlob(REPO,
-                    layer("disk/disk.qcow2", Files.readAllBytes(image)), LAYER)));
+                    ContainerDisks.layer("disk/disk.qcow2", Files.readAllBytes(image)), LAYER)));
             String url = "docker://" + registry.host() + "/" + REPO + ":v1";
 
             assertThatThrownBy(() -> run(url, insecure(null)))
@@ -129,7 +126,7 @@ class RegistryImportTest {
         try (TokenServer server = new TokenServer(tokens, "puller", "pw");
              DockerRegistry registry = DockerRegistry.withTokens(Files.createDirectories(dir.resolve("r")), server)) {
             registry.pushImage(REPO, "v1", List.of(registry.pushBlob(REPO,
-                    layer("disk/disk.qcow2", Files.readAllBytes(image)), LAYER)));
+                    ContainerDisks.layer("disk/disk.qcow2", Files.readAllBytes(image)), LAYER)));
             String url = "docker://" + registry.host() + "/" + REPO + ":v1";
 
             assertThatThrownBy(() -> run(url, insecure(secret("puller", "wrong"))))
@@ -146,7 +143,7 @@ class RegistryImportTest {
     void tamperedLayerIsRefused() throws Exception {
         Path image = Images.scattered(dir, "disk.qcow2", "");
         try (DockerRegistry registry = DockerRegistry.open(Files.createDirectories(dir.resolve("r")))) {
-            ObjectNode disk = registry.pushBlob(REPO, layer("disk/disk.qcow2", Files.readAllBytes(image)), LAYER);
+            ObjectNode disk = registry.pushBlob(REPO, ContainerDisks.layer("disk/disk.qcow2", Files.readAllBytes(image)), LAYER);
             registry.pushImage(REPO, "v1", List.of(disk));
             try (RandomAccessFile blob = new RandomAccessFile(registry.blobFile(disk.get("digest").asText()).toFile(), "rw")) {
                 blob.seek(blob.length() - 20);
@@ -164,7 +161,7 @@ class RegistryImportTest {
     @Test
     void missingTagAndMissingDisk() throws Exception {
         try (DockerRegistry registry = DockerRegistry.open(Files.createDirectories(dir.resolve("r")))) {
-            registry.pushImage(REPO, "nodisk", List.of(registry.pushBlob(REPO, layer("etc/motd", "hi".getBytes()), LAYER)));
+            registry.pushImage(REPO, "nodisk", List.of(registry.pushBlob(REPO, ContainerDisks.layer("etc/motd", "hi".getBytes()), LAYER)));
 
             assertThatThrownBy(() -> run("docker://" + registry.host() + "/" + REPO + ":nope", insecure(null)))
                     .isInstanceOf(DiskException.class)
@@ -179,18 +176,6 @@ class RegistryImportTest {
         assertThatThrownBy(() -> ImageReference.parse("docker://registry/UPPER:tag"))
                 .hasMessageContaining("must be docker://REGISTRY/REPOSITORY");
         assertThat(ImageReference.parse("docker://r:5000/a/b").reference()).isEqualTo("latest");
-    }
-
-    private static byte[] layer(String name, byte[] content) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
-            TarArchiveEntry entry = new TarArchiveEntry(name);
-            entry.setSize(content.length);
-            tar.putArchiveEntry(entry);
-            tar.write(content);
-            tar.closeArchiveEntry();
-        }
-        return bytes.toByteArray();
     }
 
     private Path secret(String user, String password) throws IOException {
