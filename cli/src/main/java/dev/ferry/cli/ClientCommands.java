@@ -5,13 +5,13 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +27,12 @@ import picocli.CommandLine.Spec;
 /** {@code ferry apply/get/delete/wait/logs}: a small kubectl for local mode and for real clusters alike. */
 final class ClientCommands {
     private ClientCommands() {
+    }
+
+    /** One object, namespaced or cluster-scoped as its kind is. */
+    static <T extends HasMetadata> Resource<T> one(KubernetesClient client, Class<T> type, String namespace, String name) {
+        return Kinds.clusterScoped(type) ? client.resources(type).withName(name)
+                : client.resources(type).inNamespace(namespace).withName(name);
     }
 
     @Command(name = "apply", mixinStandardHelpOptions = true, description = "Create or update the objects in a YAML file (- for stdin).")
@@ -106,8 +112,7 @@ final class ClientCommands {
 
         private List<? extends HasMetadata> list(KubernetesClient client, Class<? extends HasMetadata> type, String one) {
             if (one != null) {
-                HasMetadata item = Kinds.clusterScoped(type) ? client.resources(type).withName(one).get()
-                        : client.resources(type).inNamespace(kube.namespace(client)).withName(one).get();
+                HasMetadata item = one(client, type, kube.namespace(client), one).get();
                 if (item == null) {
                     throw new IllegalArgumentException(kind + " \"" + one + "\" not found");
                 }
@@ -131,8 +136,7 @@ final class ClientCommands {
         public Integer call() throws Exception {
             Class<? extends HasMetadata> type = Kinds.of(kind);
             try (KubernetesClient client = kube.client()) {
-                var deleted = Kinds.clusterScoped(type) ? client.resources(type).withName(name).delete()
-                        : client.resources(type).inNamespace(kube.namespace(client)).withName(name).delete();
+                var deleted = one(client, type, kube.namespace(client), name).delete();
                 if (deleted.isEmpty()) {
                     throw new IllegalArgumentException(kind + " \"" + name + "\" not found");
                 }
@@ -169,8 +173,7 @@ final class ClientCommands {
             try (KubernetesClient client = kube.client()) {
                 String ns = kube.namespace(client);
                 while (Instant.now().isBefore(deadline)) {
-                    HasMetadata item = Kinds.clusterScoped(type) ? client.resources(type).withName(parts[1]).get()
-                            : client.resources(type).inNamespace(ns).withName(parts[1]).get();
+                    HasMetadata item = one(client, type, ns, parts[1]).get();
                     if (wanted == null && item == null) {
                         spec.commandLine().getOut().printf("%s deleted%n", target);
                         return 0;
@@ -225,9 +228,5 @@ final class ClientCommands {
             }
             return 0;
         }
-    }
-
-    static Duration timeout(String text) throws Exception {
-        return Durations.parse("--timeout", text);
     }
 }

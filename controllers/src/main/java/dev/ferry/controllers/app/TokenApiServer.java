@@ -151,7 +151,8 @@ public final class TokenApiServer implements AutoCloseable {
         }
     }
 
-    static String status(int code, String reason, String message) {
+    /** A Kubernetes {@code Status} object (kind Status, status Failure) as JSON. */
+    public static String status(int code, String reason, String message) {
         try {
             return JSON.writeValueAsString(Map.of("kind", "Status", "apiVersion", "v1", "status", "Failure",
                     "code", code, "reason", reason, "message", message));

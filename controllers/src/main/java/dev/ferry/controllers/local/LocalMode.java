@@ -3,6 +3,7 @@ package dev.ferry.controllers.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.upload.v1beta1.UploadTokenRequest;
 import dev.ferry.controllers.app.ControllerRuntime;
+import dev.ferry.controllers.app.TokenApiServer;
 import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.upload.UploadTokenService;
 import dev.ferry.uploader.proxy.UploadProxy;
@@ -100,19 +101,10 @@ public final class LocalMode implements AutoCloseable {
             return new LocalApiServer.Aggregated.Answer(201, JSON.writeValueAsString(tokens.answer("local-user",
                     List.of("system:authenticated"), namespace, JSON.readValue(body, UploadTokenRequest.class))));
         } catch (UploadTokenService.Refusal e) {
-            return new LocalApiServer.Aggregated.Answer(e.status(), "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":"
-                    + "\"Failure\",\"code\":" + e.status() + ",\"message\":" + quote(e.getMessage()) + "}");
+            return new LocalApiServer.Aggregated.Answer(e.status(), TokenApiServer.status(e.status(), e.reason(), e.getMessage()));
         } catch (IOException e) {
-            return new LocalApiServer.Aggregated.Answer(400, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":"
-                    + "\"Failure\",\"code\":400,\"message\":" + quote("not an UploadTokenRequest: " + e.getMessage()) + "}");
-        }
-    }
-
-    private static String quote(String text) {
-        try {
-            return JSON.writeValueAsString(text);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+            return new LocalApiServer.Aggregated.Answer(400, TokenApiServer.status(400, "BadRequest",
+                    "not an UploadTokenRequest: " + e.getMessage()));
         }
     }
 
