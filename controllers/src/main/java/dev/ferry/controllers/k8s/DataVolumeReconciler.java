@@ -135,8 +135,12 @@ public final class DataVolumeReconciler {
         StorageClass sc = storageClass == null ? null : client.storage().v1().storageClasses().withName(storageClass).get();
         Double percent = worker != null && "Running".equals(worker.getStatus() == null ? null : worker.getStatus().getPhase())
                 ? progress.read(worker.getStatus().getPodIP(), metricsPort(worker), dv.getMetadata().getUid()) : null;
-        return new Observed(dv, source, sourceProblem, pvc, worker, sc == null ? null : sc.getVolumeBindingMode(),
-                pvc != null && consumerPresent(pvc), percent, defaults(storageClass), clock.instant());
+        String bindingMode = sc == null ? null : sc.getVolumeBindingMode();
+        // consumers only matter to a claim still waiting for its first one: skip listing Pods otherwise
+        boolean waiting = pvc != null && "WaitForFirstConsumer".equals(bindingMode)
+                && (pvc.getStatus() == null || !"Bound".equals(pvc.getStatus().getPhase()));
+        return new Observed(dv, source, sourceProblem, pvc, worker, bindingMode, waiting && consumerPresent(pvc), percent,
+                defaults(storageClass), clock.instant());
     }
 
     /** The worker's metrics port: as the node that runs it announces it (local mode picks free ports), else configured. */

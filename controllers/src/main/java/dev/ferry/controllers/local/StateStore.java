@@ -33,21 +33,28 @@ public final class StateStore {
 
     private final KubernetesClient client;
     private final Path dir;
+    /** What each file holds now, so an unchanged kind is not rewritten every 2 s. */
+    private final java.util.Map<Class<?>, String> written = new java.util.HashMap<>();
 
     public StateStore(KubernetesClient client, Path dataRoot) throws IOException {
         this.client = client;
         this.dir = Files.createDirectories(dataRoot.resolve("state"));
     }
 
-    public void save() throws IOException {
+    public synchronized void save() throws IOException {
         for (Class<? extends HasMetadata> kind : KINDS) {
             List<? extends HasMetadata> items = kind == PersistentVolume.class
                     ? client.persistentVolumes().list().getItems()
                     : client.resources(kind).inAnyNamespace().list().getItems();
+            String yaml = Serialization.asYaml(new ArrayList<>(items));
+            if (yaml.equals(written.get(kind))) {
+                continue;
+            }
             Path file = dir.resolve(kind.getSimpleName() + ".yaml");
             Path temp = Files.createTempFile(dir, ".state", ".tmp");
-            Files.writeString(temp, Serialization.asYaml(new ArrayList<>(items)));
+            Files.writeString(temp, yaml);
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            written.put(kind, yaml);
         }
     }
 
