@@ -1,6 +1,7 @@
 package dev.ferry.controllers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
@@ -79,14 +80,18 @@ class RbacCoverageTest {
         }
         try (DataVolumeController informers = new DataVolumeController(controller, reconciler)) {
             informers.start();
-            Thread.sleep(500);
+            await().atMost(Duration.ofSeconds(10)).until(informers::synced);
         }
         ClusterAuthorization authorization = new ClusterAuthorization(controller);
         authorization.allowed("alice", List.of(), "vms");
         authorization.authenticate("some-token");
         try (Leadership leadership = new Leadership(controller, "ferry-system", "ferry-controller", "a",
                 Duration.ofSeconds(2), () -> { }, () -> { })) {
-            Thread.sleep(1500);
+            // acquired (get, create), then renewed at least once (patch)
+            var leases = client.leases().inNamespace("ferry-system").withName("ferry-controller");
+            await().atMost(Duration.ofSeconds(10)).until(() -> leases.get() != null);
+            String acquired = leases.get().getSpec().getRenewTime().toString();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !acquired.equals(leases.get().getSpec().getRenewTime().toString()));
         }
 
         Set<String> calls = new TreeSet<>();

@@ -43,6 +43,11 @@ public final class DataVolumeController implements AutoCloseable {
                 .inform(handler(this::enqueueOwner), RESYNC_MS));
     }
 
+    /** Whether every informer has listed its objects once (and now watches). */
+    public boolean synced() {
+        return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
     /** DataVolumes known to the informer in a phase: what {@code kubevirt_cdi_datavolume_pending} counts. */
     public long countInPhase(String phase) {
         if (dataVolumes == null) {

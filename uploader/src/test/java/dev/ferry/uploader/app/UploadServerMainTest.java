@@ -1,6 +1,7 @@
 package dev.ferry.uploader.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ferry.disk.testing.Images;
 import dev.ferry.disk.testing.Tools;
@@ -41,16 +42,11 @@ class UploadServerMainTest {
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         URI upload = URI.create("http://127.0.0.1:" + port + "/v1beta1/upload");
-        HttpResponse<String> response = null;
-        for (int attempt = 0; attempt < 100 && response == null; attempt++) {
-            try {
-                response = client.send(HttpRequest.newBuilder(upload).POST(HttpRequest.BodyPublishers.ofFile(image)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-            } catch (java.net.ConnectException starting) {
-                Thread.sleep(100);
-            }
-        }
-        assertThat(response).isNotNull();
+        URI health = URI.create("http://127.0.0.1:" + port + "/healthz");
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
+                client.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(upload)
+                .POST(HttpRequest.BodyPublishers.ofFile(image)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(worker.get()).isZero();
         String result = Files.readString(dir.resolve("termination-log"));

@@ -134,14 +134,14 @@ class UploadProxyTest {
         }
         table.register("vms", "fedora-root", new InetSocketAddress("127.0.0.1", port));
         startProxy(Duration.ofSeconds(30));
+        // the server comes up 1.5 s after the upload began
         CompletableFuture<Void> late = CompletableFuture.runAsync(() -> {
             try {
-                Thread.sleep(1500);
                 startServer(port);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, CompletableFuture.delayedExecutor(1500, java.util.concurrent.TimeUnit.MILLISECONDS));
         client(proxy.port(), TARGET).upload(image, offset -> { });
         late.join();
         assertIdentical(dir.resolve("disk.img"), image);
