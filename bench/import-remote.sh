@@ -26,6 +26,7 @@ make_plain_qcow2 "$image"
 port=$(free_port)
 cat > "$WORK/nginx.conf" <<CONF
 daemon off;
+$(nginx_user)
 worker_processes 2;
 pid $WORK/nginx.pid;
 error_log $WORK/nginx-error.log;

@@ -17,3 +17,7 @@ make_plain_qcow2() {
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# nginx's workers run as `nobody` when started by root, and then cannot write (or even reach)
+# directories created under a umask-077 or root-only tree; the benchmarks' nginx runs as us.
+nginx_user() { [[ $(id -u) -eq 0 ]] && echo "user root root;" || true; }

@@ -28,6 +28,7 @@ make_plain_qcow2 "$qcow2"
 nginx_port=$(free_port)
 cat > "$WORK/nginx.conf" <<CONF
 daemon off;
+$(nginx_user)
 worker_processes 2;
 pid $WORK/nginx.pid;
 error_log $WORK/nginx-error.log;
@@ -80,7 +81,8 @@ for ((i = 0; i < RUNS; i++)); do
     image=$([[ $kind == raw ]] && echo "$raw" || echo "$qcow2")
     rm -f "$WORK/body/upload"; sync; cat "$image" > /dev/null
     t0=$(now)
-    curl -sf -o /dev/null -T "$image" "http://127.0.0.1:$nginx_port/upload"
+    curl -sSf -o /dev/null -T "$image" "http://127.0.0.1:$nginx_port/upload" \
+      || { echo "nginx refused the PUT; its error log:" >&2; tail -5 "$WORK/nginx-error.log" >&2; exit 1; }
     sync; t1=$(now); curl_s[$kind]+="$(elapsed "$t0" "$t1") "
     cmp -s "$WORK/body/upload" "$image" || { echo "nginx stored something else than $image" >&2; exit 1; }
     rm -f "$WORK/body/upload"
