@@ -73,10 +73,17 @@ final class ClientCommands {
             return objects;
         }
 
-        /** DataVolumes as Ferry's type (CDI YAML unchanged); everything else as fabric8 reads it. */
+        /** CDI's and KubeVirt's kinds as Ferry's types (their YAML unchanged); everything else as fabric8 reads it. */
         private static HasMetadata typed(HasMetadata object) {
-            if ("DataVolume".equals(object.getKind()) && !(object instanceof DataVolume)) {
-                return Serialization.unmarshal(Serialization.asJson(object), DataVolume.class);
+            Class<? extends HasMetadata> type = switch (object.getKind() == null ? "" : object.getKind()) {
+                case "DataVolume" -> DataVolume.class;
+                case "VirtualMachine" -> dev.ferry.api.kubevirt.v1.VirtualMachine.class;
+                case "VirtualMachineInstance" -> dev.ferry.api.kubevirt.v1.VirtualMachineInstance.class;
+                case "VirtualMachineInstanceMigration" -> dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration.class;
+                default -> null;
+            };
+            if (type != null && !type.isInstance(object)) {
+                return Serialization.unmarshal(Serialization.asJson(object), type);
             }
             return object;
         }

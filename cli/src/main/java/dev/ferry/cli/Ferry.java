@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "KubeVirt storage and VM data plane: import, upload, clone and run VM disks.",
         subcommands = {ImportCommand.class, ImageUploadCommand.class, LocalCommand.class, ClientCommands.Apply.class,
                 ClientCommands.Get.class, ClientCommands.Delete.class, ClientCommands.Wait.class, ClientCommands.Logs.class,
-                UploadTokenCommand.class, WorkerCommand.class})
+                VmCommands.Start.class, VmCommands.Stop.class, VmCommands.Restart.class, VmCommands.Pause.class,
+                VmCommands.Unpause.class, VmCommands.Console.class, UploadTokenCommand.class, WorkerCommand.class})
 public final class Ferry {
     /** fabric8 warns on every v1beta1 call (CDI's API version): a user can do nothing about it. */
     private static final java.util.logging.Logger VERSION_WARNINGS =

@@ -3,6 +3,9 @@ package dev.ferry.cli;
 import dev.ferry.api.cdi.v1beta1.DataSource;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.StorageProfile;
+import dev.ferry.api.kubevirt.v1.VirtualMachine;
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -31,7 +34,15 @@ final class Kinds {
             Map.entry("cm", ConfigMap.class), Map.entry("configmap", ConfigMap.class), Map.entry("configmaps", ConfigMap.class),
             Map.entry("sc", StorageClass.class), Map.entry("storageclass", StorageClass.class),
             Map.entry("storageclasses", StorageClass.class),
-            Map.entry("event", Event.class), Map.entry("events", Event.class), Map.entry("ev", Event.class));
+            Map.entry("event", Event.class), Map.entry("events", Event.class), Map.entry("ev", Event.class),
+            Map.entry("vm", VirtualMachine.class), Map.entry("vms", VirtualMachine.class),
+            Map.entry("virtualmachine", VirtualMachine.class), Map.entry("virtualmachines", VirtualMachine.class),
+            Map.entry("vmi", VirtualMachineInstance.class), Map.entry("vmis", VirtualMachineInstance.class),
+            Map.entry("virtualmachineinstance", VirtualMachineInstance.class),
+            Map.entry("virtualmachineinstances", VirtualMachineInstance.class),
+            Map.entry("vmim", VirtualMachineInstanceMigration.class), Map.entry("vmims", VirtualMachineInstanceMigration.class),
+            Map.entry("virtualmachineinstancemigration", VirtualMachineInstanceMigration.class),
+            Map.entry("virtualmachineinstancemigrations", VirtualMachineInstanceMigration.class));
 
     private Kinds() {
     }
@@ -39,7 +50,7 @@ final class Kinds {
     static Class<? extends HasMetadata> of(String name) {
         Class<? extends HasMetadata> kind = KINDS.get(name.toLowerCase(Locale.ROOT));
         if (kind == null) {
-            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, pvc, pod, pv, das, sc, svc, events");
+            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, vm, vmi, vmim, pvc, pod, pv, das, sc, svc, events");
         }
         return kind;
     }

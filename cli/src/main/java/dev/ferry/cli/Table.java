@@ -2,6 +2,9 @@ package dev.ferry.cli;
 
 import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.DataVolumeCondition;
+import dev.ferry.api.kubevirt.v1.VirtualMachine;
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -10,7 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** kubectl-style tables: DataVolumes with phase, progress and restarts; Pods and claims with their phase. */
+/** kubectl-style tables: DataVolumes with phase, progress and restarts; VMs with printableStatus; others with their phase. */
 final class Table {
     private Table() {
     }
@@ -43,6 +46,15 @@ final class Table {
         }
         if (item instanceof PersistentVolumeClaim c) {
             return c.getStatus() == null ? null : c.getStatus().getPhase();
+        }
+        if (item instanceof VirtualMachine vm) {
+            return vm.getStatus() == null ? null : vm.getStatus().printableStatus;
+        }
+        if (item instanceof VirtualMachineInstance vmi) {
+            return vmi.getStatus() == null ? null : vmi.getStatus().phase;
+        }
+        if (item instanceof VirtualMachineInstanceMigration m) {
+            return m.getStatus() == null ? null : m.getStatus().phase;
         }
         return null;
     }

@@ -31,10 +31,45 @@ public final class Accelerator {
 
     /** {@code FERRY_ACCELERATOR}: kvm, qemu, or auto (probe). */
     public static String choose(String setting, Path workDir, Duration timeout) throws IOException {
+        return choose(setting, workDir, timeout, null);
+    }
+
+    /**
+     * As {@link #choose(String, Path, Duration)}, remembering the probe's answer in {@code cache}
+     * (when not null) for this boot of the node: the probe takes seconds, and every launcher on
+     * the node would otherwise pay them before its guest starts.
+     */
+    public static String choose(String setting, Path workDir, Duration timeout, Path cache) throws IOException {
         if (KVM.equals(setting) || TCG.equals(setting)) {
             return setting;
         }
-        return probe(workDir, timeout);
+        String boot = bootId();
+        if (cache != null && boot != null && Files.isReadable(cache)) {
+            String[] remembered = Files.readString(cache).strip().split(" ");
+            if (remembered.length == 2 && remembered[0].equals(boot) && (KVM.equals(remembered[1]) || TCG.equals(remembered[1]))) {
+                return remembered[1];
+            }
+        }
+        String answer = probe(workDir, timeout);
+        if (cache != null && boot != null) {
+            try {
+                Files.createDirectories(cache.toAbsolutePath().getParent());
+                Path temp = Files.createTempFile(cache.toAbsolutePath().getParent(), ".accelerator", ".tmp");
+                Files.writeString(temp, boot + " " + answer + "\n");
+                Files.move(temp, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                LOG.fine(() -> "cannot remember the accelerator in " + cache + ": " + e.getMessage());
+            }
+        }
+        return answer;
+    }
+
+    private static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Boots a marker-printing initramfs under KVM; returns kvm if the marker shows within {@code timeout}. */

@@ -28,11 +28,27 @@ public final class Launcher implements AutoCloseable {
 
     public void start(DomainSpec spec) throws LauncherException {
         String xml = DomainXml.render(spec);
+        destroyLeftover(spec.name());
         try {
             domain = libvirt.domainCreateXML(xml, 0);
             LOG.info(() -> "started domain " + spec.name() + " (" + spec.accelerator() + ")");
         } catch (LibvirtException e) {
             throw new LauncherException("libvirt refused domain " + spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A domain of this name left running by a launcher that was killed outright (SIGKILL, node
+     * agent crash): one VMI has one launcher at a time, so it is this VMI's old guest; it goes.
+     */
+    private void destroyLeftover(String name) {
+        try {
+            Domain old = libvirt.domainLookupByName(name);
+            LOG.warning(() -> "domain " + name + " is still running from an earlier launcher; destroying it");
+            old.destroy();
+            old.free();
+        } catch (LibvirtException none) {
+            // no such domain: the usual case
         }
     }
 
@@ -61,7 +77,7 @@ public final class Launcher implements AutoCloseable {
         }
         long deadline = System.nanoTime() + grace.toNanos();
         while (System.nanoTime() < deadline && running()) {
-            pause();
+            sleep();
         }
         if (!running()) {
             return true;
@@ -77,7 +93,24 @@ public final class Launcher implements AutoCloseable {
         }
     }
 
-    private static void pause() {
+    /** Suspends the guest's vCPUs (memory stays). */
+    public void pause() throws LauncherException {
+        try {
+            domain.suspend();
+        } catch (LibvirtException e) {
+            throw new LauncherException("cannot pause the domain: " + e.getMessage(), e);
+        }
+    }
+
+    public void resume() throws LauncherException {
+        try {
+            domain.resume();
+        } catch (LibvirtException e) {
+            throw new LauncherException("cannot unpause the domain: " + e.getMessage(), e);
+        }
+    }
+
+    private static void sleep() {
         try {
             Thread.sleep(100);
         } catch (InterruptedException e) {

@@ -27,6 +27,11 @@ public final class MetricsEndpoint implements AutoCloseable {
         server.start();
     }
 
+    /** Serves {@code path} too (a launcher's control endpoints share the metrics port). */
+    public void handle(String path, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(path, handler);
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }

@@ -4,6 +4,10 @@ import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.k8s.DataVolumeController;
 import dev.ferry.controllers.k8s.DataVolumeReconciler;
 import dev.ferry.controllers.k8s.Leadership;
+import dev.ferry.controllers.k8s.VmController;
+import dev.ferry.controllers.k8s.VmReconciler;
+import dev.ferry.controllers.k8s.VmiReconciler;
+import dev.ferry.controllers.vm.VmSettings;
 import dev.ferry.controllers.k8s.WorkerProgress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -11,9 +15,9 @@ import java.time.Duration;
 import java.util.logging.Logger;
 
 /**
- * One controller replica: campaigns for the lease and, while it leads, runs the DataVolume
- * controller. Losing the lease stops the reconcilers at once ({@code onLost} decides what the
- * process does next: in a Pod, exit so it restarts clean).
+ * One controller replica: campaigns for the lease and, while it leads, runs the DataVolume and
+ * VM controllers. Losing the lease stops the reconcilers at once ({@code onLost} decides what
+ * the process does next: in a Pod, exit so it restarts clean).
  */
 public final class ControllerRuntime implements AutoCloseable {
     public static final String LEASE = "ferry-controller";
@@ -21,20 +25,31 @@ public final class ControllerRuntime implements AutoCloseable {
 
     private final DataVolumeReconciler reconciler;
     private final DataVolumeController controller;
+    private final VmController vmController;
     private final Leadership leadership;
     private volatile boolean leading;
 
     public ControllerRuntime(KubernetesClient client, WorkerSettings settings, String namespace, String identity,
             Duration leaseDuration, Runnable onLost) {
+        this(client, settings, VmSettings.defaults(settings.importerImage().replace("importer", "launcher")), namespace,
+                identity, leaseDuration, onLost);
+    }
+
+    public ControllerRuntime(KubernetesClient client, WorkerSettings settings, VmSettings vmSettings, String namespace,
+            String identity, Duration leaseDuration, Runnable onLost) {
+        this.vmController = new VmController(client, new VmReconciler(client, Clock.systemUTC()),
+                new VmiReconciler(client, vmSettings, Clock.systemUTC()));
         this.reconciler = new DataVolumeReconciler(client, settings, namespace, new WorkerProgress(), Clock.systemUTC());
         this.controller = new DataVolumeController(client, reconciler);
         this.leadership = new Leadership(client, namespace, LEASE, identity, leaseDuration, () -> {
             leading = true;
             controller.start();
+            vmController.start();
         }, () -> {
             boolean was = leading;
             leading = false;
             controller.close();
+            vmController.close();
             if (was) {
                 LOG.warning(() -> identity + " lost the lease; reconcilers stopped");
                 onLost.run();
@@ -50,6 +65,10 @@ public final class ControllerRuntime implements AutoCloseable {
         return controller;
     }
 
+    public VmController vmController() {
+        return vmController;
+    }
+
     public DataVolumeReconciler reconciler() {
         return reconciler;
     }
@@ -58,5 +77,6 @@ public final class ControllerRuntime implements AutoCloseable {
     public void close() {
         leadership.close();
         controller.close();
+        vmController.close();
     }
 }

@@ -71,7 +71,8 @@ public final class DataVolumeController implements AutoCloseable {
         }
     }
 
-    private static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<HasMetadata> enqueue) {
+    /** Every add, update and delete of an informer's objects, to {@code enqueue}. */
+    static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<HasMetadata> enqueue) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T object) {

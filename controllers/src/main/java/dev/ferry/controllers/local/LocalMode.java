@@ -12,6 +12,7 @@ import dev.ferry.uploader.proxy.UploadServerTable;
 import dev.ferry.uploader.token.KeyFiles;
 import dev.ferry.uploader.token.TokenIssuer;
 import dev.ferry.uploader.token.TokenVerifier;
+import dev.ferry.vmruntime.handler.NodeHandler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,6 +43,7 @@ public final class LocalMode implements AutoCloseable {
     private final LocalPathStorage storage;
     private final LocalNodeAgent agent;
     private final StateStore state;
+    private final NodeHandler handler;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "ferry-local-node");
         thread.setDaemon(true);
@@ -73,6 +75,8 @@ public final class LocalMode implements AutoCloseable {
         controllers = new ControllerRuntime(client, WorkerSettings.defaults("ferry/importer:local").withUploadTlsSecret(null)
                 .withInsecureRegistries(List.of("127.0.0.1", "localhost")),
                 "ferry-system", "local", Duration.ofSeconds(10), () -> { });
+        handler = new NodeHandler(client, LocalNodeAgent.NODE, Clock.systemUTC());
+        handler.start(Duration.ofMillis(250));
         kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
         Files.writeString(root.resolve("uploadproxy-url"), uploadProxyUrl() + "\n");
         loop.scheduleWithFixedDelay(this::tick, 0, 200, TimeUnit.MILLISECONDS);
@@ -136,6 +140,7 @@ public final class LocalMode implements AutoCloseable {
         loop.shutdownNow();
         save();
         controllers.close();
+        handler.close();
         agent.close();
         proxy.close();
         api.close();

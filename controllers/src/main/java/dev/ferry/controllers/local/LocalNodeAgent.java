@@ -44,7 +44,10 @@ public final class LocalNodeAgent implements AutoCloseable {
     /** Worker images (by the last path element of the name, before the tag) → main class. */
     private static final Map<String, String> WORKERS = Map.of(
             "importer", "dev.ferry.importer.app.ImporterMain",
-            "upload-server", "dev.ferry.uploader.app.UploadServerMain");
+            "upload-server", "dev.ferry.uploader.app.UploadServerMain",
+            "launcher", "dev.ferry.vmruntime.app.LauncherMain");
+    /** Held on each Pod it runs until the process is gone, as a kubelet holds a deleted Pod through its grace period. */
+    public static final String FINALIZER = "ferry.kubevirt.dev/local-node";
 
     private final KubernetesClient client;
     private final LocalPathStorage storage;
@@ -54,6 +57,12 @@ public final class LocalNodeAgent implements AutoCloseable {
 
     private record Worker(String uid, Process process, Path dir, int port, boolean probe, int restarts) {
     }
+
+    /** A deleted Pod's process, sent SIGTERM, killed at {@code deadline} if still alive. */
+    private record Stopping(Process process, Instant deadline) {
+    }
+
+    private final Map<String, Stopping> stopping = new ConcurrentHashMap<>();
 
     /** A container that exited under restartPolicy Always/OnFailure, waiting out its back-off. */
     private record Restart(String uid, int restarts, Instant at) {
@@ -82,7 +91,7 @@ public final class LocalNodeAgent implements AutoCloseable {
                 worker = null;
             }
             if (pod.getMetadata().getDeletionTimestamp() != null) {
-                stop(key);
+                terminate(pod, key);
             } else if (worker == null && !finished(pod)) {
                 Restart restart = restarts.get(key);
                 if (restart == null || !restart.uid().equals(pod.getMetadata().getUid())) {
@@ -99,6 +108,37 @@ public final class LocalNodeAgent implements AutoCloseable {
             if (!seen.contains(key)) {
                 stop(key);
             }
+        }
+        stopping.entrySet().removeIf(e -> !seen.contains(e.getKey()) && !e.getValue().process().isAlive());
+    }
+
+    /**
+     * A deleted Pod: SIGTERM, then SIGKILL after its terminationGracePeriodSeconds; the finalizer
+     * goes (and with it the Pod) once the process has exited.
+     */
+    private void terminate(Pod pod, String key) {
+        Worker worker = workers.remove(key);
+        restarts.remove(key);
+        if (worker != null && worker.process().isAlive()) {
+            long grace = pod.getSpec().getTerminationGracePeriodSeconds() == null ? 30 : pod.getSpec().getTerminationGracePeriodSeconds();
+            worker.process().destroy();
+            stopping.put(key, new Stopping(worker.process(), Instant.now().plusSeconds(grace)));
+            LOG.info(() -> "stopping " + key + " (SIGTERM, " + grace + " s grace)");
+        }
+        Stopping pending = stopping.get(key);
+        if (pending != null && pending.process().isAlive()) {
+            if (Instant.now().isBefore(pending.deadline())) {
+                return;
+            }
+            pending.process().descendants().forEach(ProcessHandle::destroyForcibly);
+            pending.process().destroyForcibly();
+        }
+        stopping.remove(key);
+        if (pod.getMetadata().getFinalizers() != null && pod.getMetadata().getFinalizers().contains(FINALIZER)) {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).edit(current -> {
+                current.getMetadata().getFinalizers().remove(FINALIZER);
+                return current;
+            });
         }
     }
 
@@ -156,6 +196,9 @@ public final class LocalNodeAgent implements AutoCloseable {
         pod.getMetadata().setAnnotations(new LinkedHashMap<>(pod.getMetadata().getAnnotations() == null ? Map.of()
                 : pod.getMetadata().getAnnotations()));
         pod.getMetadata().getAnnotations().put(ANN_METRICS_PORT, String.valueOf(metrics));
+        if (!pod.getMetadata().getFinalizers().contains(FINALIZER)) {
+            pod.getMetadata().getFinalizers().add(FINALIZER);
+        }
         pod.getSpec().setNodeName(NODE);
         Pod updated = client.resource(pod).update();
         updated.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1").withHostIP("127.0.0.1")
@@ -324,9 +367,25 @@ public final class LocalNodeAgent implements AutoCloseable {
         }
     }
 
-    /** Kills every worker it started (their disks stay). */
+    /**
+     * Stops every worker it started (their disks stay): SIGTERM, a few seconds for launchers to
+     * shut their guests down (a launcher killed outright would leave its domain running), then SIGKILL.
+     */
     @Override
     public void close() {
+        workers.values().forEach(w -> w.process().destroy());
+        stopping.values().forEach(s -> s.process().destroy());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        for (Process process : java.util.stream.Stream.concat(workers.values().stream().map(Worker::process),
+                stopping.values().stream().map(Stopping::process)).toList()) {
+            try {
+                process.waitFor(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         List.copyOf(workers.keySet()).forEach(this::stop);
+        stopping.values().forEach(s -> s.process().destroyForcibly());
     }
 }

@@ -1,81 +1,212 @@
 package dev.ferry.vmruntime.app;
 
+import com.sun.net.httpserver.HttpExchange;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.vmruntime.Accelerator;
 import dev.ferry.vmruntime.DomainSpec;
 import dev.ferry.vmruntime.Launcher;
+import dev.ferry.worker.MetricsEndpoint;
 import dev.ferry.worker.TerminationMessage;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The launcher worker (one per VMI): {@code FERRY_VMI} (the VMI as YAML or JSON, a file),
- * {@code FERRY_VOLUME_<NAME>} (each volume's local path: a claim's directory or a block device;
- * the volume name upper-cased with '-' as '_'), {@code FERRY_CONSOLE_LOG}, {@code FERRY_ACCELERATOR}
- * (kvm|qemu|auto), {@code FERRY_LIBVIRT_URI} (qemu:///system), {@code FERRY_TERMINATION_LOG}.
+ * The launcher worker (one per VMI): {@code FERRY_VMI_JSON} (the VMI itself) or {@code FERRY_VMI}
+ * (a file holding it as YAML or JSON), {@code FERRY_VOLUME_<NAME>} (each volume's local path: a
+ * claim's directory or a block device; the volume name upper-cased with '-' as '_'),
+ * {@code FERRY_CONSOLE_LOG}, {@code FERRY_ACCELERATOR} (kvm|qemu|auto), {@code FERRY_ACCELERATOR_CACHE}
+ * (where the auto probe's answer is kept for this boot of the node: /run/ferry/accelerator), {@code FERRY_LIBVIRT_URI}
+ * (qemu:///system), {@code FERRY_TERMINATION_LOG}, {@code FERRY_METRICS_PORT} (-1: no endpoint).
  * Runs the guest until it powers off (exit 0) or is stopped: SIGTERM shuts it down gracefully
  * within the VMI's terminationGracePeriodSeconds (default 30), then destroys it.
+ *
+ * <p>On the metrics port it answers the node handler, as KubeVirt's launcher answers virt-handler
+ * on its command socket: {@code GET /status} (state Starting|Running|Paused|Stopping|Stopped and
+ * the accelerator), {@code POST /pause}, {@code POST /unpause}, and {@code GET /console?from=N}
+ * (the serial log from byte N).
  */
 public final class LauncherMain {
     private static final Logger LOG = Logger.getLogger(LauncherMain.class.getName());
+    private static final int CONSOLE_CHUNK = 64 * 1024;
 
-    private LauncherMain() {
+    private final Map<String, String> env;
+    private volatile String state = "Starting";
+    private volatile String accelerator;
+    private volatile String domainName;
+    private volatile Launcher launcher;
+    private volatile Path console;
+
+    private LauncherMain(Map<String, String> env) {
+        this.env = env;
     }
 
     public static void main(String[] args) {
         CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "ferry-launcher-sigterm"));
-        System.exit(run(System.getenv(), stop));
+        CountDownLatch done = new CountDownLatch(1);
+        int[] exit = {1};
+        // SIGTERM: let the guest shut down (ACPI, then destroy) before the JVM goes, and exit with the launcher's code
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Runtime.getRuntime().halt(exit[0]);
+        }, "ferry-launcher-sigterm"));
+        exit[0] = run(System.getenv(), stop);
+        done.countDown();
+        System.exit(exit[0]);
     }
 
     /** Runs until the guest stops by itself or {@code stop} opens (SIGTERM). */
     public static int run(Map<String, String> env, CountDownLatch stop) {
+        return new LauncherMain(env).launch(stop);
+    }
+
+    private int launch(CountDownLatch stop) {
         Path termination = Path.of(env.getOrDefault("FERRY_TERMINATION_LOG", "/dev/termination-log"));
         TerminationMessage outcome;
-        try {
-            VirtualMachineInstance vmi = Serialization.unmarshal(Files.readString(Path.of(required(env, "FERRY_VMI"))),
-                    VirtualMachineInstance.class);
-            Path console = Path.of(env.getOrDefault("FERRY_CONSOLE_LOG", "/var/run/ferry/console.log"));
-            Files.createDirectories(console.toAbsolutePath().getParent());
-            String accelerator = Accelerator.choose(env.getOrDefault("FERRY_ACCELERATOR", "auto"),
-                    Files.createTempDirectory("ferry-launcher"), Duration.ofSeconds(8));
-            DomainSpec spec = DomainSpec.from(vmi, volumes(env), console, accelerator);
-            long grace = vmi.getSpec().terminationGracePeriodSeconds == null ? 30 : vmi.getSpec().terminationGracePeriodSeconds;
-            try (Launcher launcher = new Launcher(env.getOrDefault("FERRY_LIBVIRT_URI", "qemu:///system"))) {
-                launcher.start(spec);
-                while (launcher.running() && stop.getCount() > 0) {
-                    stop.await(200, java.util.concurrent.TimeUnit.MILLISECONDS);
-                }
-                if (launcher.running()) {
-                    boolean graceful = launcher.stop(Duration.ofSeconds(grace));
-                    outcome = message("Succeeded", graceful ? "Shutdown" : "Destroyed", graceful
-                            ? "the guest shut down on request" : "the guest did not shut down within " + grace + " s; destroyed");
-                } else {
-                    outcome = message("Succeeded", "GuestPoweredOff", "the guest powered off (" + accelerator + ")");
-                }
+        int port = Integer.parseInt(env.getOrDefault("FERRY_METRICS_PORT", "8443"));
+        try (MetricsEndpoint control = port < 0 ? null : new MetricsEndpoint(port)) {
+            if (control != null) {
+                control.handle("/status", this::status);
+                control.handle("/pause", exchange -> suspend(exchange, true));
+                control.handle("/unpause", exchange -> suspend(exchange, false));
+                control.handle("/console", this::console);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            outcome = message("Failed", "Interrupted", "interrupted");
-        } catch (IOException | IllegalArgumentException | Launcher.LauncherException e) {
-            LOG.log(Level.SEVERE, "launcher failed: " + e.getMessage());
-            outcome = message("Failed", "LauncherError", e.getMessage());
+            outcome = runGuest(stop);
+        } catch (IOException e) {
+            outcome = message("Failed", "LauncherError", "cannot serve the control endpoint: " + e.getMessage());
         }
+        state = "Stopped";
         try {
             outcome.write(termination);
         } catch (IOException e) {
             LOG.severe(() -> "could not write the termination message: " + e.getMessage());
         }
         return outcome.succeeded() ? 0 : 1;
+    }
+
+    private TerminationMessage runGuest(CountDownLatch stop) {
+        try {
+            VirtualMachineInstance vmi = Serialization.unmarshal(env.containsKey("FERRY_VMI_JSON") ? env.get("FERRY_VMI_JSON")
+                    : Files.readString(Path.of(required(env, "FERRY_VMI"))), VirtualMachineInstance.class);
+            console = Path.of(env.getOrDefault("FERRY_CONSOLE_LOG", "/var/run/ferry/console.log"));
+            Files.createDirectories(console.toAbsolutePath().getParent());
+            String chosen = Accelerator.choose(env.getOrDefault("FERRY_ACCELERATOR", "auto"),
+                    Files.createTempDirectory("ferry-launcher"), Duration.ofSeconds(8),
+                    Path.of(env.getOrDefault("FERRY_ACCELERATOR_CACHE", "/run/ferry/accelerator")));
+            accelerator = "kvm".equals(chosen) ? "kvm" : "tcg";
+            DomainSpec spec = DomainSpec.from(vmi, volumes(env), console, chosen);
+            long grace = vmi.getSpec().terminationGracePeriodSeconds == null ? 30 : vmi.getSpec().terminationGracePeriodSeconds;
+            try (Launcher running = new Launcher(env.getOrDefault("FERRY_LIBVIRT_URI", "qemu:///system"))) {
+                running.start(spec);
+                domainName = spec.name();
+                launcher = running;
+                while (running.running() && stop.getCount() > 0) {
+                    state = running.state() == org.libvirt.DomainInfo.DomainState.VIR_DOMAIN_PAUSED ? "Paused" : "Running";
+                    stop.await(200, TimeUnit.MILLISECONDS);
+                }
+                if (running.running()) {
+                    state = "Stopping";
+                    boolean graceful = running.stop(Duration.ofSeconds(grace));
+                    return message("Succeeded", graceful ? "Shutdown" : "Destroyed", graceful
+                            ? "the guest shut down on request" : "the guest did not shut down within " + grace + " s; destroyed");
+                }
+                return message("Succeeded", "GuestPoweredOff", "the guest powered off (" + accelerator + ")");
+            } finally {
+                launcher = null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return message("Failed", "Interrupted", "interrupted");
+        } catch (IOException | IllegalArgumentException | Launcher.LauncherException e) {
+            LOG.log(Level.SEVERE, "launcher failed: " + e.getMessage());
+            return message("Failed", "LauncherError", e.getMessage());
+        }
+    }
+
+    private void status(HttpExchange exchange) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("state", state);
+        body.put("accelerator", accelerator);
+        body.put("domain", domainName);
+        reply(exchange, 200, "application/json", Serialization.asJson(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void suspend(HttpExchange exchange, boolean pause) throws IOException {
+        Launcher running = launcher;
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            reply(exchange, 405, "text/plain", "POST only\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (running == null) {
+            reply(exchange, 409, "text/plain", ("the guest is " + state + "\n").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        try {
+            if (pause) {
+                running.pause();
+            } else {
+                running.resume();
+            }
+            state = pause ? "Paused" : "Running";
+            reply(exchange, 200, "text/plain", (state + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (Launcher.LauncherException e) {
+            reply(exchange, 500, "text/plain", (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The serial log from {@code ?from=N}, at most 64 KiB per answer; the next offset in X-Ferry-Console-Offset. */
+    private void console(HttpExchange exchange) throws IOException {
+        String query = exchange.getRequestURI().getQuery();
+        long from = 0;
+        if (query != null && query.startsWith("from=")) {
+            try {
+                from = Math.max(0, Long.parseLong(query.substring(5)));
+            } catch (NumberFormatException e) {
+                reply(exchange, 400, "text/plain", "from= takes a byte offset\n".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+        }
+        byte[] chunk = new byte[0];
+        Path log = console;
+        if (log != null && Files.exists(log)) {
+            try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+                long length = file.length();
+                if (from < length) {
+                    chunk = new byte[(int) Math.min(CONSOLE_CHUNK, length - from)];
+                    file.seek(from);
+                    file.readFully(chunk);
+                }
+            }
+        }
+        exchange.getResponseHeaders().set("X-Ferry-Console-Offset", String.valueOf(from + chunk.length));
+        exchange.getResponseHeaders().set("X-Ferry-Launcher-State", state);
+        reply(exchange, 200, "application/octet-stream", chunk);
+    }
+
+    private static void reply(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
     }
 
     private static TerminationMessage message(String outcome, String reason, String text) {

@@ -20,18 +20,30 @@ import java.util.List;
  */
 public final class TestGuest {
     private static final String[] MODULES = {"virtio/virtio_ring", "virtio/virtio", "virtio/virtio_pci_legacy_dev",
-            "virtio/virtio_pci_modern_dev", "virtio/virtio_pci", "block/virtio_blk"};
+            "virtio/virtio_pci_modern_dev", "virtio/virtio_pci", "block/virtio_blk", "acpi/button", "input/evdev"};
     private static final String INIT = """
             #!/bin/busybox sh
             /bin/busybox --install -s /bin
             mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-            for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
+            for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk button evdev; do
               insmod /modules/$m.ko
+            done
+            # ACPI power button (a graceful stop): power off
+            for e in /sys/class/input/event*; do
+              if grep -q "Power Button" $e/device/name 2>/dev/null; then
+                (dd if=/dev/input/${e##*/} of=/dev/null bs=24 count=1 2>/dev/null; echo "guest: power button, powering off"; sync; poweroff -f) &
+              fi
             done
             i=0; while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
             echo FERRY-MARKER | dd of=/dev/vda bs=512 count=1 conv=sync,fsync 2>/dev/null
             echo "guest up, disk marked"
-            n=0; while true; do echo "counter $n"; n=$((n+1)); sleep 1; done
+            # ferry.count=N on the kernel command line: count N times, then power off
+            max=; for a in $(cat /proc/cmdline); do case $a in ferry.count=*) max=${a#ferry.count=};; esac; done
+            n=0; while true; do
+              echo "counter $n"; n=$((n+1))
+              if [ -n "$max" ] && [ $n -ge $max ]; then echo "guest: counted to $max, powering off"; sync; poweroff -f; fi
+              sleep 1
+            done
             """;
     private static Path kernel;
     private static Path initrd;

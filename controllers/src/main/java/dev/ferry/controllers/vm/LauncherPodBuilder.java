@@ -1,0 +1,109 @@
+package dev.ferry.controllers.vm;
+
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
+import dev.ferry.api.kubevirt.v1.VmiSpec;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeDevice;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The launcher Pod of a VMI (KubeVirt's virt-launcher Pod): one {@code compute} container running
+ * {@code ferry worker launcher} with the VMI in {@code FERRY_VMI_JSON}, each claim mounted at
+ * KubeVirt's path ({@code /var/run/kubevirt-private/vmi-disks/<volume>}, holding disk.img) or,
+ * for a block claim, as {@code /dev/<volume>}, and the serial log on an emptyDir.
+ */
+public final class LauncherPodBuilder {
+    public static final String LABEL_KUBEVIRT = "kubevirt.io";
+    public static final String LAUNCHER = "virt-launcher";
+    public static final String LABEL_CREATED_BY = "kubevirt.io/created-by";
+    public static final String LABEL_VMI_NAME = "vm.kubevirt.io/name";
+    public static final String DISKS = "/var/run/kubevirt-private/vmi-disks/";
+    public static final String CONSOLE_DIR = "/var/run/kubevirt-private/console";
+
+    private LauncherPodBuilder() {
+    }
+
+    /** {@code claims}: volume name → its claim, for every persistentVolumeClaim and dataVolume volume. */
+    public static Pod build(VirtualMachineInstance vmi, Map<String, PersistentVolumeClaim> claims, VmSettings settings,
+            String suffix) {
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
+        List<VolumeDevice> devices = new ArrayList<>();
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVar("FERRY_VMI_JSON", Serialization.asJson(launcherCopy(vmi)), null));
+        env.add(new EnvVar("FERRY_CONSOLE_LOG", CONSOLE_DIR + "/console.log", null));
+        env.add(new EnvVar("FERRY_ACCELERATOR", settings.accelerator(), null));
+        env.add(new EnvVar("FERRY_METRICS_PORT", String.valueOf(settings.controlPort()), null));
+        for (Map.Entry<String, PersistentVolumeClaim> e : claims.entrySet()) {
+            String volume = e.getKey();
+            PersistentVolumeClaim claim = e.getValue();
+            volumes.add(new VolumeBuilder().withName(volume).withNewPersistentVolumeClaim()
+                    .withClaimName(claim.getMetadata().getName()).endPersistentVolumeClaim().build());
+            String path;
+            if ("Block".equals(claim.getSpec().getVolumeMode())) {
+                path = "/dev/" + volume;
+                devices.add(new VolumeDevice(path, volume));
+            } else {
+                path = DISKS + volume;
+                mounts.add(new VolumeMountBuilder().withName(volume).withMountPath(path).build());
+            }
+            env.add(new EnvVar("FERRY_VOLUME_" + volume.toUpperCase(Locale.ROOT).replace('-', '_'), path, null));
+        }
+        volumes.add(new VolumeBuilder().withName("console").withNewEmptyDir().endEmptyDir().build());
+        mounts.add(new VolumeMountBuilder().withName("console").withMountPath(CONSOLE_DIR).build());
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(LABEL_KUBEVIRT, LAUNCHER);
+        labels.put(LABEL_CREATED_BY, vmi.getMetadata().getUid());
+        labels.put(LABEL_VMI_NAME, vmi.getMetadata().getName());
+        long grace = vmi.getSpec().terminationGracePeriodSeconds == null ? 30 : vmi.getSpec().terminationGracePeriodSeconds;
+        return new PodBuilder()
+                .withMetadata(new ObjectMetaBuilder().withName("virt-launcher-" + vmi.getMetadata().getName() + "-" + suffix)
+                        .withNamespace(vmi.getMetadata().getNamespace()).withLabels(labels)
+                        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("kubevirt.io/v1")
+                                .withKind("VirtualMachineInstance").withName(vmi.getMetadata().getName())
+                                .withUid(vmi.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build())
+                        .build())
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                // the launcher's own grace (ACPI shutdown, then destroy) fits inside the Pod's
+                .withTerminationGracePeriodSeconds(grace + 15)
+                .withNodeSelector(vmi.getSpec().nodeSelector)
+                .addNewContainer().withName("compute").withImage(settings.launcherImage())
+                .withImagePullPolicy(settings.pullPolicy()).withEnv(env).withVolumeMounts(mounts).withVolumeDevices(devices)
+                .addNewPort().withName("control").withContainerPort(settings.controlPort()).endPort()
+                .endContainer()
+                .withVolumes(volumes)
+                .endSpec().build();
+    }
+
+    /** The VMI as the launcher needs it: metadata it names the domain after, and the spec. */
+    private static VirtualMachineInstance launcherCopy(VirtualMachineInstance vmi) {
+        VirtualMachineInstance copy = new VirtualMachineInstance();
+        copy.setMetadata(new ObjectMetaBuilder().withName(vmi.getMetadata().getName())
+                .withNamespace(vmi.getMetadata().getNamespace()).withUid(vmi.getMetadata().getUid()).build());
+        copy.setSpec(vmi.getSpec());
+        return copy;
+    }
+
+    /** The claim behind a VMI volume, or null for volumes without one (containerDisk, cloudInitNoCloud, emptyDisk). */
+    public static String claimName(VmiSpec.Volume volume) {
+        if (volume.persistentVolumeClaim != null) {
+            return volume.persistentVolumeClaim.claimName;
+        }
+        return volume.dataVolume != null ? volume.dataVolume.name : null;
+    }
+}

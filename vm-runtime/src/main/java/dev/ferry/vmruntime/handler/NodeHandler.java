@@ -1,0 +1,162 @@
+package dev.ferry.vmruntime.handler;
+
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
+import dev.ferry.api.kubevirt.v1.VmiStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The node handler (one per node, as KubeVirt's virt-handler): for each VMI scheduled to its node
+ * it asks the VMI's launcher how the domain is doing and writes that into the VMI status — phase
+ * Running, the Ready and Paused conditions, the accelerator — and carries pause requests (the
+ * {@value #ANN_PAUSE} annotation {@code ferry pause} sets; KubeVirt's pause subresource) to the launcher.
+ */
+public final class NodeHandler implements AutoCloseable {
+    public static final String ANN_PAUSE = "ferry.kubevirt.dev/pause";
+    private static final Logger LOG = Logger.getLogger(NodeHandler.class.getName());
+
+    private final KubernetesClient client;
+    private final String node;
+    private final Clock clock;
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "ferry-node-handler");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private SharedIndexInformer<VirtualMachineInstance> vmis;
+
+    public NodeHandler(KubernetesClient client, String node, Clock clock) {
+        this.client = client;
+        this.node = node;
+        this.clock = clock;
+    }
+
+    /** Watches VMIs and looks at this node's launchers every {@code period}. */
+    public void start(Duration period) {
+        vmis = client.resources(VirtualMachineInstance.class).inAnyNamespace().inform();
+        ticker.scheduleWithFixedDelay(this::syncAll, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean synced() {
+        return vmis != null && vmis.hasSynced();
+    }
+
+    private void syncAll() {
+        for (VirtualMachineInstance vmi : vmis.getStore().list()) {
+            VmiStatus status = vmi.getStatus();
+            if (status == null || !node.equals(status.nodeName) || status.launcherPod == null
+                    || !(VmiStatus.SCHEDULED.equals(status.phase) || VmiStatus.RUNNING.equals(status.phase))) {
+                continue;
+            }
+            try {
+                sync(vmi);
+            } catch (IOException | KubernetesClientException e) {
+                LOG.fine(() -> vmi.getMetadata().getName() + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warning(() -> vmi.getMetadata().getName() + ": " + e);
+            }
+        }
+    }
+
+    /** One VMI: the launcher's state into the status, the pause request into the launcher. */
+    void sync(VirtualMachineInstance vmi) throws IOException {
+        String namespace = vmi.getMetadata().getNamespace();
+        Pod pod = client.pods().inNamespace(namespace).withName(vmi.getStatus().launcherPod).get();
+        LauncherClient launcher = LauncherClient.of(pod);
+        if (launcher == null || !"Running".equals(pod.getStatus().getPhase())) {
+            return;
+        }
+        LauncherClient.Status reported = launcher.status();
+        boolean pauseWanted = "true".equals(annotation(vmi, ANN_PAUSE));
+        if ("Running".equals(reported.state()) && pauseWanted) {
+            launcher.post("pause");
+            reported = launcher.status();
+        } else if ("Paused".equals(reported.state()) && !pauseWanted) {
+            launcher.post("unpause");
+            reported = launcher.status();
+        }
+        if (!"Running".equals(reported.state()) && !"Paused".equals(reported.state())) {
+            return;
+        }
+        boolean paused = "Paused".equals(reported.state());
+        List<VmiStatus.Condition> conditions = new ArrayList<>();
+        for (VmiStatus.Condition c : vmi.getStatus().conditions == null ? List.<VmiStatus.Condition>of() : vmi.getStatus().conditions) {
+            if (!"Ready".equals(c.type) && !"Paused".equals(c.type)) {
+                conditions.add(c);
+            }
+        }
+        conditions.add(condition(vmi, "Ready", paused ? "False" : "True", paused ? "PausedByUser" : null,
+                paused ? "the VMI is paused" : null));
+        if (paused) {
+            conditions.add(condition(vmi, "Paused", "True", "PausedByUser", "paused by `ferry pause`"));
+        }
+        String accelerator = reported.accelerator();
+        boolean changed = !VmiStatus.RUNNING.equals(vmi.getStatus().phase) || !Objects.equals(accelerator, vmi.getStatus().accelerator)
+                || !sameConditions(conditions, vmi.getStatus().conditions);
+        if (!changed) {
+            return;
+        }
+        client.resources(VirtualMachineInstance.class).inNamespace(namespace).withName(vmi.getMetadata().getName())
+                .editStatus(current -> {
+                    if (current.getStatus() == null || !node.equals(current.getStatus().nodeName)) {
+                        return current;
+                    }
+                    current.getStatus().phase = VmiStatus.RUNNING;
+                    current.getStatus().accelerator = accelerator;
+                    current.getStatus().conditions = conditions;
+                    return current;
+                });
+        String state = reported.state();
+        LOG.info(() -> namespace + "/" + vmi.getMetadata().getName() + ": " + state + " (" + accelerator + ")");
+    }
+
+    private VmiStatus.Condition condition(VirtualMachineInstance vmi, String type, String status, String reason, String message) {
+        VmiStatus.Condition c = new VmiStatus.Condition(type, status, reason, message);
+        VmiStatus.Condition before = vmi.getStatus().conditions == null ? null : vmi.getStatus().conditions.stream()
+                .filter(x -> type.equals(x.type)).findFirst().orElse(null);
+        c.lastTransitionTime = before != null && status.equals(before.status) && before.lastTransitionTime != null
+                ? before.lastTransitionTime : clock.instant().toString();
+        c.lastProbeTime = null;
+        return c;
+    }
+
+    private static boolean sameConditions(List<VmiStatus.Condition> a, List<VmiStatus.Condition> b) {
+        if (b == null || a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            VmiStatus.Condition x = a.get(i);
+            VmiStatus.Condition y = b.get(i);
+            if (!Objects.equals(x.type, y.type) || !Objects.equals(x.status, y.status) || !Objects.equals(x.reason, y.reason)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String annotation(VirtualMachineInstance vmi, String key) {
+        Map<String, String> annotations = vmi.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(key);
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        if (vmis != null) {
+            vmis.close();
+        }
+    }
+}
