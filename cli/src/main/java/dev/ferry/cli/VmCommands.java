@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
 import dev.ferry.api.kubevirt.v1.VmSpec;
 import dev.ferry.api.kubevirt.v1.VmStatus;
 import dev.ferry.api.kubevirt.v1.VmiStatus;
@@ -220,6 +221,72 @@ final class VmCommands {
             spec.commandLine().getOut().printf("VMI %s was scheduled to %s%n", name, pause ? "pause" : "unpause");
         }
         return 0;
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = "Move a running VM live to another launcher (its volumes must be ReadWriteMany).")
+    static final class Migrate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        Kube kube;
+        @Parameters(index = "0", paramLabel = "VM") String name;
+        @Option(names = "--wait", description = "wait until the migration ends and print its times") boolean wait;
+        @Option(names = "--timeout", defaultValue = "300s", paramLabel = "DURATION", description = "how long --wait waits") String timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            try (KubernetesClient client = kube.client()) {
+                String ns = kube.namespace(client);
+                VirtualMachineInstance vmi = vmi(client, ns, name);
+                if (vmi == null) {
+                    throw new IllegalStateException("VM " + name + " is not running");
+                }
+                VirtualMachineInstanceMigration m = new VirtualMachineInstanceMigration();
+                m.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withGenerateName("kubevirt-migrate-vm-")
+                        .withNamespace(ns).build());
+                m.setSpec(new VirtualMachineInstanceMigration.Spec());
+                m.getSpec().vmiName = name;
+                VirtualMachineInstanceMigration created = client.resource(m).create();
+                String migration = created.getMetadata().getName();
+                spec.commandLine().getOut().printf("VM %s was scheduled to migrate (virtualmachineinstancemigration %s)%n",
+                        name, migration);
+                spec.commandLine().getOut().flush();
+                if (!wait) {
+                    return 0;
+                }
+                Instant deadline = Instant.now().plus(Durations.parse("--timeout", timeout));
+                String last = null;
+                while (Instant.now().isBefore(deadline)) {
+                    VirtualMachineInstanceMigration now = client.resources(VirtualMachineInstanceMigration.class).inNamespace(ns)
+                            .withName(migration).get();
+                    String phase = now == null || now.getStatus() == null ? null : now.getStatus().phase;
+                    if (phase != null && !phase.equals(last)) {
+                        spec.commandLine().getErr().println("vmim/" + migration + ": " + phase);
+                        last = phase;
+                    }
+                    if (VirtualMachineInstanceMigration.SUCCEEDED.equals(phase)) {
+                        VmiStatus.MigrationState state = now.getStatus().migrationState;
+                        VirtualMachineInstance moved = vmi(client, ns, name);
+                        VmiStatus.MigrationState done = moved != null && moved.getStatus() != null ? moved.getStatus().migrationState : state;
+                        spec.commandLine().getOut().printf("migrated to %s in %s ms (guest paused %s ms)%n", done.targetPod,
+                                done.totalMillis, done.downtimeMillis);
+                        return 0;
+                    }
+                    if (VirtualMachineInstanceMigration.FAILED.equals(phase)) {
+                        String why = now.getStatus().conditions == null || now.getStatus().conditions.isEmpty() ? null
+                                : now.getStatus().conditions.get(0).message;
+                        VirtualMachineInstance after = vmi(client, ns, name);
+                        if (why == null && after != null && after.getStatus() != null && after.getStatus().migrationState != null) {
+                            why = after.getStatus().migrationState.failureReason;
+                        }
+                        throw new IllegalStateException("migration " + migration + " failed: " + why);
+                    }
+                    Thread.sleep(200);
+                }
+                throw new IllegalStateException("timed out after " + timeout + " waiting for migration " + migration);
+            }
+        }
     }
 
     @Command(name = "console", mixinStandardHelpOptions = true,

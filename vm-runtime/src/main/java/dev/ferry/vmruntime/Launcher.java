@@ -9,7 +9,8 @@ import org.libvirt.LibvirtException;
 
 /**
  * One VMI's domain through libvirt-java: define-and-start from a {@link DomainSpec}, report its
- * state, stop it gracefully (ACPI power button, then destroy once the grace period is over).
+ * state, stop it gracefully (ACPI power button, then destroy once the grace period is over),
+ * migrate it live to another launcher's daemon, or receive it from one.
  */
 public final class Launcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Launcher.class.getName());
@@ -34,6 +35,101 @@ public final class Launcher implements AutoCloseable {
             LOG.info(() -> "started domain " + spec.name() + " (" + spec.accelerator() + ")");
         } catch (LibvirtException e) {
             throw new LauncherException("libvirt refused domain " + spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The migration target's side: waits until the incoming domain {@code name} runs here. */
+    public void adopt(String name, java.util.concurrent.CountDownLatch stop) throws LauncherException, InterruptedException {
+        while (stop.getCount() > 0) {
+            try {
+                Domain incoming = libvirt.domainLookupByName(name);
+                if (incoming.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_RUNNING) {
+                    domain = incoming;
+                    LOG.info(() -> "domain " + name + " arrived by live migration");
+                    return;
+                }
+                incoming.free();
+            } catch (LibvirtException notYet) {
+                // the migration has not created it yet
+            }
+            stop.await(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** What a finished migration cost: the guest's pause for the switch-over, and the whole job. */
+    public record MigrationStats(long downtimeMillis, long totalMillis, long dataBytes) {
+    }
+
+    /**
+     * Live-migrates the domain to the daemon at {@code targetUri}, its memory over
+     * {@code migrationUri} (tcp://host:port), its disks shared, not copied. {@code targetXml}
+     * maps the source's console log path to the target's. {@code unsafe}: the disk is the same
+     * file on this host (libvirt cannot tell a local file is shared). Blocks until done.
+     */
+    public MigrationStats migrate(String targetUri, String migrationUri, String consoleFrom, String consoleTo,
+            boolean unsafe, long maxDowntimeMillis) throws LauncherException {
+        Connect target = null;
+        try {
+            target = new Connect(targetUri);
+            String xml = domain.getXMLDesc(Domain.XMLFlags.MIGRATABLE);
+            if (consoleFrom != null && consoleTo != null) {
+                xml = xml.replace(consoleFrom, consoleTo);
+            }
+            if (maxDowntimeMillis > 0) {
+                domain.migrateSetMaxDowntime(maxDowntimeMillis);
+            }
+            long flags = Domain.MigrateFlags.LIVE | (unsafe ? Domain.MigrateFlags.UNSAFE : 0);
+            org.libvirt.TypedParameter[] params = {
+                    new org.libvirt.TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_DEST_XML, xml),
+                    new org.libvirt.TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_URI, migrationUri)};
+            long started = System.nanoTime();
+            Domain arrived = domain.migrate(target, params, flags);
+            long total = (System.nanoTime() - started) / 1_000_000;
+            long downtime = -1;
+            long data = -1;
+            try {
+                org.libvirt.DomainJobStats stats = arrived.getJobStats(1); // VIR_DOMAIN_JOB_STATS_COMPLETED
+                for (org.libvirt.TypedParameter p : stats.stats) {
+                    if ("downtime".equals(p.field)) {
+                        downtime = Long.parseLong(p.getValueAsString());
+                    } else if ("data_total".equals(p.field)) {
+                        data = Long.parseLong(p.getValueAsString());
+                    }
+                }
+            } catch (LibvirtException | NumberFormatException e) {
+                LOG.fine(() -> "no completed-job statistics: " + e.getMessage());
+            }
+            arrived.free();
+            return new MigrationStats(downtime, total, data);
+        } catch (LibvirtException e) {
+            throw new LauncherException("live migration failed: " + e.getMessage(), e);
+        } finally {
+            if (target != null) {
+                try {
+                    target.close();
+                } catch (LibvirtException e) {
+                    LOG.fine(() -> "closing the target connection: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Progress of the running migration job: bytes still to send, or -1 when none runs. */
+    public long migrationRemaining() {
+        try {
+            org.libvirt.DomainJobInfo job = domain.getJobInfo();
+            return job.getType() == 0 ? -1 : job.getDataRemaining();
+        } catch (LibvirtException e) {
+            return -1;
+        }
+    }
+
+    /** Aborts the running migration; the guest keeps running here. */
+    public void abortMigration() {
+        try {
+            domain.abortJob();
+        } catch (LibvirtException e) {
+            LOG.fine(() -> "abort: " + e.getMessage());
         }
     }
 
@@ -132,7 +228,7 @@ public final class Launcher implements AutoCloseable {
 
     /** A launcher failure with what to do about it. */
     public static final class LauncherException extends Exception {
-        LauncherException(String message, Throwable cause) {
+        public LauncherException(String message, Throwable cause) {
             super(message, cause);
         }
     }

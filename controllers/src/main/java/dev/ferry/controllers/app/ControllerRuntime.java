@@ -4,6 +4,7 @@ import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.k8s.DataVolumeController;
 import dev.ferry.controllers.k8s.DataVolumeReconciler;
 import dev.ferry.controllers.k8s.Leadership;
+import dev.ferry.controllers.k8s.MigrationReconciler;
 import dev.ferry.controllers.k8s.VmController;
 import dev.ferry.controllers.k8s.VmReconciler;
 import dev.ferry.controllers.k8s.VmiReconciler;
@@ -37,8 +38,9 @@ public final class ControllerRuntime implements AutoCloseable {
 
     public ControllerRuntime(KubernetesClient client, WorkerSettings settings, VmSettings vmSettings, String namespace,
             String identity, Duration leaseDuration, Runnable onLost) {
-        this.vmController = new VmController(client, new VmReconciler(client, Clock.systemUTC()),
-                new VmiReconciler(client, vmSettings, Clock.systemUTC()));
+        VmiReconciler vmis = new VmiReconciler(client, vmSettings, Clock.systemUTC());
+        this.vmController = new VmController(client, new VmReconciler(client, Clock.systemUTC()), vmis,
+                new MigrationReconciler(client, vmSettings, vmis, Clock.systemUTC()));
         this.reconciler = new DataVolumeReconciler(client, settings, namespace, new WorkerProgress(), Clock.systemUTC());
         this.controller = new DataVolumeController(client, reconciler);
         this.leadership = new Leadership(client, namespace, LEASE, identity, leaseDuration, () -> {

@@ -77,7 +77,12 @@ public final class VmiReconciler {
         Map<String, PersistentVolumeClaim> claims = new LinkedHashMap<>();
         String waiting = claims(vmi, claims);
         VmiStatus.Condition migratable = liveMigratable(claims);
-        Pod pod = pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElse(null);
+        // the Pod running the guest now (a migration target's Pod only once the guest moved there)
+        String current = vmi.getStatus() == null ? null : vmi.getStatus().launcherPod;
+        Pod pod = pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> current != null ? current.equals(p.getMetadata().getName())
+                        : p.getMetadata().getLabels().get(LauncherPodBuilder.LABEL_MIGRATION) == null)
+                .findFirst().orElse(null);
         Transition next;
         if (pod == null) {
             if (VmiStatus.SCHEDULED.equals(phase) || VmiStatus.RUNNING.equals(phase)) {
@@ -140,7 +145,7 @@ public final class VmiReconciler {
     }
 
     /** Fills {@code claims} (volume → claim); returns why the VMI must wait, or null. */
-    private String claims(VirtualMachineInstance vmi, Map<String, PersistentVolumeClaim> claims) {
+    String claims(VirtualMachineInstance vmi, Map<String, PersistentVolumeClaim> claims) {
         String namespace = vmi.getMetadata().getNamespace();
         for (VmiSpec.Volume volume : vmi.getSpec().volumes == null ? List.<VmiSpec.Volume>of() : vmi.getSpec().volumes) {
             String claimName = LauncherPodBuilder.claimName(volume);

@@ -31,6 +31,7 @@ public final class LauncherPodBuilder {
     public static final String LAUNCHER = "virt-launcher";
     public static final String LABEL_CREATED_BY = "kubevirt.io/created-by";
     public static final String LABEL_VMI_NAME = "vm.kubevirt.io/name";
+    public static final String LABEL_MIGRATION = "kubevirt.io/migrationJobUID";
     public static final String DISKS = "/var/run/kubevirt-private/vmi-disks/";
     public static final String CONSOLE_DIR = "/var/run/kubevirt-private/console";
 
@@ -40,6 +41,17 @@ public final class LauncherPodBuilder {
     /** {@code claims}: volume name → its claim, for every persistentVolumeClaim and dataVolume volume. */
     public static Pod build(VirtualMachineInstance vmi, Map<String, PersistentVolumeClaim> claims, VmSettings settings,
             String suffix) {
+        return build(vmi, claims, settings, suffix, null);
+    }
+
+    /** A migration target's launcher: it waits for the guest to arrive instead of starting it. */
+    public static Pod buildTarget(VirtualMachineInstance vmi, Map<String, PersistentVolumeClaim> claims, VmSettings settings,
+            String suffix, String migrationUid) {
+        return build(vmi, claims, settings, suffix, migrationUid);
+    }
+
+    private static Pod build(VirtualMachineInstance vmi, Map<String, PersistentVolumeClaim> claims, VmSettings settings,
+            String suffix, String migrationUid) {
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
         List<VolumeDevice> devices = new ArrayList<>();
@@ -48,6 +60,9 @@ public final class LauncherPodBuilder {
         env.add(new EnvVar("FERRY_CONSOLE_LOG", CONSOLE_DIR + "/console.log", null));
         env.add(new EnvVar("FERRY_ACCELERATOR", settings.accelerator(), null));
         env.add(new EnvVar("FERRY_METRICS_PORT", String.valueOf(settings.controlPort()), null));
+        if (migrationUid != null) {
+            env.add(new EnvVar("FERRY_MIGRATION_TARGET", "true", null));
+        }
         for (Map.Entry<String, PersistentVolumeClaim> e : claims.entrySet()) {
             String volume = e.getKey();
             PersistentVolumeClaim claim = e.getValue();
@@ -69,6 +84,9 @@ public final class LauncherPodBuilder {
         labels.put(LABEL_KUBEVIRT, LAUNCHER);
         labels.put(LABEL_CREATED_BY, vmi.getMetadata().getUid());
         labels.put(LABEL_VMI_NAME, vmi.getMetadata().getName());
+        if (migrationUid != null) {
+            labels.put(LABEL_MIGRATION, migrationUid);
+        }
         long grace = vmi.getSpec().terminationGracePeriodSeconds == null ? 30 : vmi.getSpec().terminationGracePeriodSeconds;
         return new PodBuilder()
                 .withMetadata(new ObjectMetaBuilder().withName("virt-launcher-" + vmi.getMetadata().getName() + "-" + suffix)

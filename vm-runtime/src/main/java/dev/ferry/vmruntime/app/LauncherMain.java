@@ -5,6 +5,7 @@ import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.vmruntime.Accelerator;
 import dev.ferry.vmruntime.DomainSpec;
 import dev.ferry.vmruntime.Launcher;
+import dev.ferry.vmruntime.LibvirtDaemon;
 import dev.ferry.worker.MetricsEndpoint;
 import dev.ferry.worker.TerminationMessage;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -49,6 +50,10 @@ public final class LauncherMain {
     private volatile String domainName;
     private volatile Launcher launcher;
     private volatile Path console;
+    private volatile String libvirtUri;
+    private volatile int migrationPort;
+    private volatile Map<String, Object> migration;
+    private volatile boolean migrated;
 
     private LauncherMain(Map<String, String> env) {
         this.env = env;
@@ -88,6 +93,7 @@ public final class LauncherMain {
                 control.handle("/pause", exchange -> suspend(exchange, true));
                 control.handle("/unpause", exchange -> suspend(exchange, false));
                 control.handle("/console", this::console);
+                control.handle("/migrate", this::migrate);
             }
             outcome = runGuest(stop);
         } catch (IOException e) {
@@ -114,13 +120,34 @@ public final class LauncherMain {
             accelerator = "kvm".equals(chosen) ? "kvm" : "tcg";
             DomainSpec spec = DomainSpec.from(vmi, volumes(env), console, chosen);
             long grace = vmi.getSpec().terminationGracePeriodSeconds == null ? 30 : vmi.getSpec().terminationGracePeriodSeconds;
-            try (Launcher running = new Launcher(env.getOrDefault("FERRY_LIBVIRT_URI", "qemu:///system"))) {
-                running.start(spec);
+            boolean target = "true".equals(env.get("FERRY_MIGRATION_TARGET"));
+            try (LibvirtDaemon daemon = env.containsKey("FERRY_LIBVIRT_URI") ? null
+                    : LibvirtDaemon.start(Path.of(env.getOrDefault("FERRY_LIBVIRT_RUN_DIR", "/run/ferry")), Duration.ofSeconds(20));
+                    Launcher running = new Launcher(daemon == null ? env.get("FERRY_LIBVIRT_URI") : daemon.uri())) {
+                libvirtUri = daemon == null ? env.get("FERRY_LIBVIRT_URI") : daemon.uri();
                 domainName = spec.name();
+                if (target) {
+                    migrationPort = freePort();
+                    state = "WaitingForMigration";
+                    running.adopt(spec.name(), stop);
+                } else {
+                    running.start(spec);
+                }
                 launcher = running;
-                while (running.running() && stop.getCount() > 0) {
-                    state = running.state() == org.libvirt.DomainInfo.DomainState.VIR_DOMAIN_PAUSED ? "Paused" : "Running";
+                // while migrating, the domain leaves this daemon before migrate() returns: wait for the outcome
+                while ((running.running() || "Migrating".equals(state)) && stop.getCount() > 0) {
+                    if (!"Migrating".equals(state) && !"Migrated".equals(state)) {
+                        state = running.state() == org.libvirt.DomainInfo.DomainState.VIR_DOMAIN_PAUSED ? "Paused" : "Running";
+                    }
                     stop.await(200, TimeUnit.MILLISECONDS);
+                }
+                if (migrated) {
+                    state = "Migrated";
+                    stop.await();
+                    return message("Succeeded", "Migrated", "the guest moved to another launcher by live migration");
+                }
+                if (stop.getCount() == 0 && target && !running.running()) {
+                    return message("Succeeded", "MigrationCancelled", "stopped before a migration brought the guest here");
                 }
                 if (running.running()) {
                     state = "Stopping";
@@ -146,7 +173,115 @@ public final class LauncherMain {
         body.put("state", state);
         body.put("accelerator", accelerator);
         body.put("domain", domainName);
+        body.put("libvirtUri", libvirtUri);
+        body.put("migrationPort", migrationPort == 0 ? null : migrationPort);
+        body.put("console", console == null ? null : console.toAbsolutePath().toString());
+        body.put("migration", migration);
         reply(exchange, 200, "application/json", Serialization.asJson(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code POST /migrate} (JSON: targetUri, migrationUri, consoleTo, unsafe, maxDowntimeMillis,
+     * completionTimeoutSeconds, progressTimeoutSeconds) starts moving the guest to another
+     * launcher and answers 202; {@code POST /migrate?abort} cancels it. Progress and the outcome
+     * show in {@code /status} under {@code migration}.
+     */
+    private void migrate(HttpExchange exchange) throws IOException {
+        Launcher running = launcher;
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            reply(exchange, 405, "text/plain", "POST only\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if ("abort".equals(exchange.getRequestURI().getQuery())) {
+            Map<String, Object> now = migration;
+            if (running != null && now != null && "Running".equals(now.get("phase"))) {
+                aborted = "the migration was cancelled";
+                running.abortMigration();
+            }
+            reply(exchange, 200, "text/plain", "abort requested\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (running == null || !("Running".equals(state) || "Paused".equals(state))) {
+            reply(exchange, 409, "text/plain", ("the guest is " + state + "\n").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> request = Serialization.unmarshal(new String(exchange.getRequestBody().readAllBytes(),
+                StandardCharsets.UTF_8), Map.class);
+        String targetUri = (String) request.get("targetUri");
+        String migrationUri = (String) request.get("migrationUri");
+        if (targetUri == null || migrationUri == null) {
+            reply(exchange, 400, "text/plain", "targetUri and migrationUri are required\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        Map<String, Object> started = new LinkedHashMap<>();
+        started.put("phase", "Running");
+        started.put("startTimestamp", java.time.Instant.now().toString());
+        migration = started;
+        state = "Migrating";
+        aborted = null;
+        Thread worker = new Thread(() -> runMigration(running, request, started), "ferry-migration");
+        worker.setDaemon(true);
+        worker.start();
+        reply(exchange, 202, "text/plain", "migration started\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private volatile String aborted;
+
+    private void runMigration(Launcher running, Map<String, Object> request, Map<String, Object> started) {
+        long completionTimeout = number(request, "completionTimeoutSeconds", 0);
+        long progressTimeout = number(request, "progressTimeoutSeconds", 150);
+        java.util.concurrent.ScheduledExecutorService watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        long begin = System.nanoTime();
+        long[] best = {Long.MAX_VALUE, System.nanoTime()};
+        watchdog.scheduleWithFixedDelay(() -> {
+            long remaining = running.migrationRemaining();
+            long now = System.nanoTime();
+            if (remaining >= 0 && remaining < best[0]) {
+                best[0] = remaining;
+                best[1] = now;
+            }
+            if (completionTimeout > 0 && now - begin > TimeUnit.SECONDS.toNanos(completionTimeout)) {
+                aborted = "the migration did not complete within " + completionTimeout + " s (completionTimeoutPerGiB)";
+                running.abortMigration();
+            } else if (progressTimeout > 0 && now - best[1] > TimeUnit.SECONDS.toNanos(progressTimeout)) {
+                aborted = "the migration made no progress for " + progressTimeout + " s (progressTimeout)";
+                running.abortMigration();
+            }
+        }, 500, 500, TimeUnit.MILLISECONDS);
+        Map<String, Object> result = new LinkedHashMap<>(started);
+        try {
+            Launcher.MigrationStats stats = running.migrate((String) request.get("targetUri"), (String) request.get("migrationUri"),
+                    console == null ? null : console.toAbsolutePath().toString(), (String) request.get("consoleTo"),
+                    Boolean.TRUE.equals(request.get("unsafe")), number(request, "maxDowntimeMillis", 0));
+            migrated = true;
+            state = "Migrated";
+            result.put("phase", "Succeeded");
+            result.put("downtimeMillis", stats.downtimeMillis());
+            result.put("totalMillis", stats.totalMillis());
+            result.put("dataBytes", stats.dataBytes());
+            LOG.info(() -> "migrated in " + stats.totalMillis() + " ms, downtime " + stats.downtimeMillis() + " ms");
+        } catch (Launcher.LauncherException e) {
+            result.put("phase", "Failed");
+            result.put("message", aborted != null ? aborted : e.getMessage());
+            state = "Running";
+            LOG.warning(() -> "migration failed: " + result.get("message"));
+        } finally {
+            watchdog.shutdownNow();
+        }
+        result.put("endTimestamp", java.time.Instant.now().toString());
+        migration = result;
+    }
+
+    private static long number(Map<String, Object> request, String key, long fallback) {
+        Object value = request.get(key);
+        return value instanceof Number n ? n.longValue() : fallback;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private void suspend(HttpExchange exchange, boolean pause) throws IOException {

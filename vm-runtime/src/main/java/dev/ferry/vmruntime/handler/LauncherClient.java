@@ -32,8 +32,13 @@ public final class LauncherClient {
         return new LauncherClient(URI.create("http://" + pod.getStatus().getPodIP() + ":" + (port == null ? "8443" : port)));
     }
 
-    /** What the launcher reports: state (Starting|Running|Paused|Stopping|Stopped), accelerator, domain. */
-    public record Status(String state, String accelerator, String domain) {
+    /**
+     * What the launcher reports: state (Starting|WaitingForMigration|Running|Paused|Migrating|
+     * Migrated|Stopping|Stopped), accelerator, domain, its libvirt URI, the port a migration target
+     * takes memory on, its console log, and the last migration it ran (phase, downtimeMillis …).
+     */
+    public record Status(String state, String accelerator, String domain, String libvirtUri, Integer migrationPort,
+            String console, Map<String, Object> migration) {
     }
 
     public Status status() throws IOException {
@@ -43,14 +48,25 @@ public final class LauncherClient {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> body = Serialization.unmarshal(response.body(), Map.class);
-        return new Status((String) body.get("state"), (String) body.get("accelerator"), (String) body.get("domain"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> migration = (Map<String, Object>) body.get("migration");
+        return new Status((String) body.get("state"), (String) body.get("accelerator"), (String) body.get("domain"),
+                (String) body.get("libvirtUri"), body.get("migrationPort") instanceof Number n ? n.intValue() : null,
+                (String) body.get("console"), migration);
     }
 
-    /** POST /pause or /unpause; the launcher's refusal as the message. */
+    /** POST /pause, /unpause or /migrate?abort; the launcher's refusal as the message. */
     public void post(String action) throws IOException {
+        post(action, null);
+    }
+
+    /** POST with a JSON body (/migrate); the launcher's refusal as the message. */
+    public void post(String action, Object body) throws IOException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve("/" + action))
-                .POST(HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
+                .header("Content-Type", "application/json")
+                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(Serialization.asJson(body))),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
             throw new IOException(action + " refused: " + response.body().strip());
         }
     }

@@ -21,8 +21,9 @@ import java.util.logging.Logger;
 /**
  * The node handler (one per node, as KubeVirt's virt-handler): for each VMI scheduled to its node
  * it asks the VMI's launcher how the domain is doing and writes that into the VMI status — phase
- * Running, the Ready and Paused conditions, the accelerator — and carries pause requests (the
- * {@value #ANN_PAUSE} annotation {@code ferry pause} sets; KubeVirt's pause subresource) to the launcher.
+ * Running, the Ready and Paused conditions, the accelerator — carries pause requests (the
+ * {@value #ANN_PAUSE} annotation {@code ferry pause} sets; KubeVirt's pause subresource) to the
+ * launcher, and connects a migrating VMI's source launcher to its target launcher.
  */
 public final class NodeHandler implements AutoCloseable {
     public static final String ANN_PAUSE = "ferry.kubevirt.dev/pause";
@@ -31,6 +32,7 @@ public final class NodeHandler implements AutoCloseable {
     private final KubernetesClient client;
     private final String node;
     private final Clock clock;
+    private final MigrationSettings settings;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "ferry-node-handler");
         thread.setDaemon(true);
@@ -38,10 +40,24 @@ public final class NodeHandler implements AutoCloseable {
     });
     private SharedIndexInformer<VirtualMachineInstance> vmis;
 
+    /**
+     * KubeVirt's migration settings the handler applies: completionTimeoutPerGiB (150 s per GiB of
+     * guest memory), progressTimeout (150 s without less memory left to send), and the longest
+     * pause Ferry asks QEMU to keep the switch-over under.
+     */
+    public record MigrationSettings(long completionTimeoutPerGiB, long progressTimeoutSeconds, long maxDowntimeMillis) {
+        public static final MigrationSettings DEFAULTS = new MigrationSettings(150, 150, 50);
+    }
+
     public NodeHandler(KubernetesClient client, String node, Clock clock) {
+        this(client, node, clock, MigrationSettings.DEFAULTS);
+    }
+
+    public NodeHandler(KubernetesClient client, String node, Clock clock, MigrationSettings settings) {
         this.client = client;
         this.node = node;
         this.clock = clock;
+        this.settings = settings;
     }
 
     /** Watches VMIs and looks at this node's launchers every {@code period}. */
@@ -71,9 +87,15 @@ public final class NodeHandler implements AutoCloseable {
         }
     }
 
-    /** One VMI: the launcher's state into the status, the pause request into the launcher. */
+    /** One VMI: the launcher's state into the status, the pause request into the launcher, its migration along. */
     void sync(VirtualMachineInstance vmi) throws IOException {
         String namespace = vmi.getMetadata().getNamespace();
+        VmiStatus.MigrationState migration = vmi.getStatus().migrationState;
+        if (migration != null && migration.targetPod != null && node.equals(migration.sourceNode)
+                && !Boolean.TRUE.equals(migration.completed) && !Boolean.TRUE.equals(migration.failed)) {
+            migrate(vmi, migration);
+            return;
+        }
         Pod pod = client.pods().inNamespace(namespace).withName(vmi.getStatus().launcherPod).get();
         LauncherClient launcher = LauncherClient.of(pod);
         if (launcher == null || !"Running".equals(pod.getStatus().getPhase())) {
@@ -121,6 +143,110 @@ public final class NodeHandler implements AutoCloseable {
                 });
         String state = reported.state();
         LOG.info(() -> namespace + "/" + vmi.getMetadata().getName() + ": " + state + " (" + accelerator + ")");
+    }
+
+    /**
+     * The source side of a migration: once the target launcher waits for the guest, tell the
+     * source launcher to send it (memory over TCP to the target's port, the disk shared), then
+     * record the outcome — and on success, that the target Pod now runs the VMI.
+     */
+    private void migrate(VirtualMachineInstance vmi, VmiStatus.MigrationState migration) throws IOException {
+        String namespace = vmi.getMetadata().getNamespace();
+        LauncherClient source = LauncherClient.of(client.pods().inNamespace(namespace).withName(migration.sourcePod).get());
+        Pod targetPod = client.pods().inNamespace(namespace).withName(migration.targetPod).get();
+        LauncherClient target = LauncherClient.of(targetPod);
+        if (source == null) {
+            return;
+        }
+        String uid = migration.migrationUid;
+        if (migration.startTimestamp == null) {
+            if (Boolean.TRUE.equals(migration.abortRequested) || target == null || !"Running".equals(targetPod.getStatus().getPhase())) {
+                return;
+            }
+            LauncherClient.Status ready = target.status();
+            if (!"WaitingForMigration".equals(ready.state()) || ready.migrationPort() == null || ready.libvirtUri() == null) {
+                return;
+            }
+            String address = "tcp://" + targetPod.getStatus().getPodIP() + ":" + ready.migrationPort();
+            String targetNode = targetPod.getSpec().getNodeName();
+            Map<String, Object> request = new java.util.LinkedHashMap<>();
+            request.put("targetUri", ready.libvirtUri());
+            request.put("migrationUri", address);
+            request.put("consoleTo", ready.console());
+            // one host: the disk is literally the same file, which libvirt cannot see is shared
+            request.put("unsafe", node.equals(targetNode));
+            request.put("maxDowntimeMillis", settings.maxDowntimeMillis());
+            request.put("completionTimeoutSeconds", settings.completionTimeoutPerGiB() * Math.max(1, memoryGiB(vmi)));
+            request.put("progressTimeoutSeconds", settings.progressTimeoutSeconds());
+            String now = clock.instant().toString();
+            editMigration(vmi, uid, (status, m) -> {
+                m.targetNodeAddress = address;
+                m.targetNode = targetNode;
+                m.startTimestamp = now;
+            });
+            try {
+                source.post("migrate", request);
+            } catch (IOException e) {
+                editMigration(vmi, uid, (status, m) -> {
+                    m.failed = true;
+                    m.failureReason = "the source launcher refused the migration: " + e.getMessage();
+                    m.endTimestamp = clock.instant().toString();
+                });
+                return;
+            }
+            LOG.info(() -> namespace + "/" + vmi.getMetadata().getName() + ": migrating to " + migration.targetPod + " via " + address);
+            return;
+        }
+        Map<String, Object> outcome = source.status().migration();
+        String phase = outcome == null ? null : (String) outcome.get("phase");
+        if (Boolean.TRUE.equals(migration.abortRequested) && "Running".equals(phase)) {
+            source.post("migrate?abort");
+            return;
+        }
+        if ("Succeeded".equals(phase)) {
+            editMigration(vmi, uid, (status, m) -> {
+                m.completed = true;
+                m.endTimestamp = (String) outcome.get("endTimestamp");
+                m.downtimeMillis = outcome.get("downtimeMillis") instanceof Number n ? n.longValue() : null;
+                m.totalMillis = outcome.get("totalMillis") instanceof Number n ? n.longValue() : null;
+                status.launcherPod = m.targetPod;
+                if (m.targetNode != null) {
+                    status.nodeName = m.targetNode;
+                }
+            });
+            LOG.info(() -> namespace + "/" + vmi.getMetadata().getName() + ": migrated to " + migration.targetPod + ", downtime "
+                    + outcome.get("downtimeMillis") + " ms, total " + outcome.get("totalMillis") + " ms");
+        } else if ("Failed".equals(phase)) {
+            editMigration(vmi, uid, (status, m) -> {
+                m.failed = true;
+                m.failureReason = (String) outcome.get("message");
+                m.endTimestamp = (String) outcome.get("endTimestamp");
+            });
+        }
+    }
+
+    private static long memoryGiB(VirtualMachineInstance vmi) {
+        var domain = vmi.getSpec().domain;
+        io.fabric8.kubernetes.api.model.Quantity memory = domain == null ? null : domain.memory != null && domain.memory.guest != null
+                ? domain.memory.guest : domain.resources != null && domain.resources.requests != null
+                        ? domain.resources.requests.get("memory") : null;
+        if (memory == null) {
+            return 1;
+        }
+        long bytes = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(memory).longValue();
+        return (bytes + (1L << 30) - 1) >> 30;
+    }
+
+    private void editMigration(VirtualMachineInstance vmi, String uid,
+            java.util.function.BiConsumer<VmiStatus, VmiStatus.MigrationState> change) {
+        client.resources(VirtualMachineInstance.class).inNamespace(vmi.getMetadata().getNamespace())
+                .withName(vmi.getMetadata().getName()).editStatus(current -> {
+                    VmiStatus status = current.getStatus();
+                    if (status != null && status.migrationState != null && uid.equals(status.migrationState.migrationUid)) {
+                        change.accept(status, status.migrationState);
+                    }
+                    return current;
+                });
     }
 
     private VmiStatus.Condition condition(VirtualMachineInstance vmi, String type, String status, String reason, String message) {

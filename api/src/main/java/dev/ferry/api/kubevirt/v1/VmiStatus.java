@@ -52,6 +52,8 @@ public class VmiStatus {
         public String targetNode;
         public String sourcePod;
         public String targetPod;
+        /** Where the target launcher takes the guest's memory (tcp://host:port): set once the target is ready. */
+        public String targetNodeAddress;
         public String startTimestamp;
         public String endTimestamp;
         /** PreCopy. */
