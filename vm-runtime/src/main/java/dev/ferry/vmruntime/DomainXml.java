@@ -33,6 +33,8 @@ public final class DomainXml {
             }
         }
         xml.append("  </os>\n");
+        // ACPI as KubeVirt enables it by default: the power button is how a guest is asked to shut down
+        xml.append("  <features>\n    <acpi/>\n  </features>\n");
         xml.append("  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n");
         xml.append("  <devices>\n");
         int[] index = new int[2];

@@ -27,7 +27,8 @@ class LauncherTest {
     void aVmiBootsFromItsVolumeAndStopsOnRequest() throws Exception {
         Path volume = TestGuest.volume(dir, "fedora", "64M");
         Path scratch = TestGuest.volume(dir, "scratch", "8M");
-        VirtualMachineInstance vmi = TestGuest.vmi("launcher-test-" + ProcessHandle.current().pid());
+        VirtualMachineInstance vmi = TestGuest.withKernelArgs(TestGuest.vmi("launcher-test-" + ProcessHandle.current().pid()),
+                "ferry.noacpi");
         Path console = dir.resolve("console.log");
         DomainSpec spec = DomainSpec.from(vmi, Map.of("rootdisk", volume, "data", scratch), console, Accelerator.TCG);
         try (Launcher launcher = new Launcher("qemu:///system")) {
@@ -40,7 +41,7 @@ class LauncherTest {
             assertThat(new String(head, 0, 12, StandardCharsets.US_ASCII)).isEqualTo("FERRY-MARKER");
 
             boolean graceful = launcher.stop(Duration.ofSeconds(2));
-            assertThat(graceful).as("this guest has no ACPI handler: destroyed after the grace period").isFalse();
+            assertThat(graceful).as("this guest ignores the power button: destroyed after the grace period").isFalse();
             assertThat(launcher.running()).isFalse();
         }
     }

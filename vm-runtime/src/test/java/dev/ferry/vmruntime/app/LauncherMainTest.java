@@ -3,42 +3,74 @@ package dev.ferry.vmruntime.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.vmruntime.handler.LauncherClient;
 import dev.ferry.vmruntime.testing.TestGuest;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The launcher as a worker: VMI and volumes from FERRY_* variables, SIGTERM stops the guest, one JSON line out. */
+/**
+ * The launcher as a worker, with the libvirtd it starts for itself: VMI and volumes from FERRY_*
+ * variables, state, pause and console on its control endpoint, SIGTERM shuts the guest down
+ * (ACPI power button), one JSON line out.
+ */
 class LauncherMainTest {
     @TempDir
     Path dir;
 
+    /** A launcher on its own thread (the common pool has one thread on a 2-core machine, shared by parallel tests). */
+    static CompletableFuture<Integer> launch(Map<String, String> env, CountDownLatch stop) {
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        Thread thread = new Thread(() -> exit.complete(LauncherMain.run(env, stop)), "launcher-under-test");
+        thread.setDaemon(true);
+        thread.start();
+        return exit;
+    }
+
     @Test
-    void runsTheVmiUntilStoppedAndReportsHow() throws Exception {
+    void runsTheVmiAnswersTheHandlerAndShutsDownGracefully() throws Exception {
         Path root = TestGuest.volume(dir, "root", "64M");
         Path scratch = TestGuest.volume(dir, "scratch", "8M");
         var vmi = TestGuest.vmi("launcher-main-" + ProcessHandle.current().pid());
-        vmi.getSpec().terminationGracePeriodSeconds = 1L;
+        vmi.getSpec().terminationGracePeriodSeconds = 60L;
         Path vmiFile = Files.writeString(dir.resolve("vmi.yaml"), Serialization.asYaml(vmi));
         Path console = dir.resolve("console.log");
-        Map<String, String> env = Map.of("FERRY_VMI", vmiFile.toString(), "FERRY_VOLUME_ROOTDISK", root.toString(),
+        int port = freePort();
+        Map<String, String> env = new HashMap<>(Map.of("FERRY_VMI", vmiFile.toString(), "FERRY_VOLUME_ROOTDISK", root.toString(),
                 "FERRY_VOLUME_DATA", scratch.toString(), "FERRY_CONSOLE_LOG", console.toString(), "FERRY_ACCELERATOR", "qemu",
-                "FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString());
+                "FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString(), "FERRY_METRICS_PORT", String.valueOf(port)));
         CountDownLatch sigterm = new CountDownLatch(1);
-        CompletableFuture<Integer> launcher = CompletableFuture.supplyAsync(() -> LauncherMain.run(env, sigterm));
+        CompletableFuture<Integer> launcher = launch(env, sigterm);
+        LauncherClient control = new LauncherClient(URI.create("http://127.0.0.1:" + port));
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .until(() -> Files.exists(console) && Files.readString(console, StandardCharsets.ISO_8859_1).contains("counter 1"));
+        LauncherClient.Status status = control.status();
+        assertThat(status.state()).isEqualTo("Running");
+        assertThat(status.accelerator()).isEqualTo("tcg");
+        assertThat(status.libvirtUri()).as("its own libvirtd").startsWith("qemu+unix:///system?socket=/run/ferry/");
+        assertThat(new String(control.console(0).bytes(), StandardCharsets.ISO_8859_1)).contains("guest up, disk marked");
+
+        control.post("pause");
+        assertThat(control.status().state()).isEqualTo("Paused");
+        control.post("unpause");
+        assertThat(control.status().state()).isEqualTo("Running");
+
         sigterm.countDown();
         assertThat(launcher.get()).isZero();
         assertThat(Files.readString(dir.resolve("termination-log"))).contains("\"outcome\":\"Succeeded\"")
-                .contains("\"reason\":\"Destroyed\"");
+                .contains("\"reason\":\"Shutdown\"");
+        assertThat(Files.readString(console, StandardCharsets.ISO_8859_1)).contains("guest: power button, powering off");
     }
 
     @Test
@@ -46,10 +78,16 @@ class LauncherMainTest {
         Path vmiFile = Files.writeString(dir.resolve("vmi.yaml"), "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\n"
                 + "metadata: {name: x, namespace: y}\nspec:\n  domain:\n    devices:\n      disks: [{name: root}]\n");
         int exit = LauncherMain.run(Map.of("FERRY_VMI", vmiFile.toString(), "FERRY_ACCELERATOR", "qemu",
-                "FERRY_CONSOLE_LOG", dir.resolve("c.log").toString(),
+                "FERRY_CONSOLE_LOG", dir.resolve("c.log").toString(), "FERRY_METRICS_PORT", "-1",
                 "FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString()), new CountDownLatch(1));
         assertThat(exit).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("termination-log"))).contains("\"outcome\":\"Failed\"")
                 .contains("disk root names no volume in spec.volumes");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 }

@@ -28,8 +28,8 @@ public final class TestGuest {
             for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk button evdev; do
               insmod /modules/$m.ko
             done
-            # ACPI power button (a graceful stop): power off
-            for e in /sys/class/input/event*; do
+            # ACPI power button (a graceful stop): power off, unless ferry.noacpi is on the command line
+            grep -q ferry.noacpi /proc/cmdline || for e in /sys/class/input/event*; do
               if grep -q "Power Button" $e/device/name 2>/dev/null; then
                 (dd if=/dev/input/${e##*/} of=/dev/null bs=24 count=1 2>/dev/null; echo "guest: power button, powering off"; sync; poweroff -f) &
               fi
@@ -123,6 +123,13 @@ public final class TestGuest {
                         claimName: scratch
                         readOnly: true
                 """.formatted(name, kernelPath, initrdPath), VirtualMachineInstance.class);
+    }
+
+    /** Appends kernel command line arguments (ferry.count=N: power off after N counts; ferry.noacpi: ignore the power button). */
+    public static VirtualMachineInstance withKernelArgs(VirtualMachineInstance vmi, String args) {
+        var boot = vmi.getSpec().domain.firmware.kernelBoot;
+        boot.kernelArgs = boot.kernelArgs + " " + args;
+        return vmi;
     }
 
     /** A volume directory holding a raw disk.img of {@code size}. */
