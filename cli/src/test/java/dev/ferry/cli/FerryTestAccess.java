@@ -8,4 +8,18 @@ public final class FerryTestAccess {
     public static int run(String... args) {
         return Ferry.commandLine().execute(args);
     }
+
+    /** Runs a command; returns its exit code, standard output and error output. */
+    public static Result capture(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine commandLine = Ferry.commandLine();
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        int exit = commandLine.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    public record Result(int exit, String out, String err) {
+    }
 }

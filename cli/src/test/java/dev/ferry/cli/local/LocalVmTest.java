@@ -1,0 +1,291 @@
+package dev.ferry.cli.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.api.kubevirt.v1.VirtualMachine;
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
+import dev.ferry.api.kubevirt.v1.VmiStatus;
+import dev.ferry.cli.FerryTestAccess;
+import dev.ferry.controllers.local.LocalMode;
+import dev.ferry.vmruntime.testing.TestGuest;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * VMs end to end on local mode: KubeVirt VirtualMachine YAML with a DataVolume template, real
+ * launcher processes each with its own libvirtd, QEMU (TCG here), the node handler, and the
+ * {@code ferry} commands a user types. The test guest writes a marker onto its disk and counts
+ * on its serial console.
+ */
+class LocalVmTest {
+    private static final Pattern COUNTER = Pattern.compile("counter (\\d+)");
+    private static final Duration BOOT = Duration.ofSeconds(120);
+
+    @TempDir
+    Path dir;
+    private LocalMode local;
+    private KubernetesClient client;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        TestGuest.kernel();
+        local = new LocalMode(dir.resolve("root"), 0, 0);
+        client = local.client();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (local != null) {
+            local.close();
+        }
+    }
+
+    @Test
+    void aVmBootsFromItsDataVolumePausesRefusesMigrationOfAnRwoDiskAndStopsGracefully() throws Exception {
+        apply("marker", "Always", "ReadWriteOnce", "");
+        awaitVm("marker", "Running", BOOT);
+        VirtualMachineInstance vmi = vmi("marker");
+        assertThat(vmi.getStatus().accelerator).isIn("kvm", "tcg");
+        assertThat(vmi.getStatus().conditions).anySatisfy(c -> {
+            assertThat(c.type).isEqualTo("LiveMigratable");
+            assertThat(c.status).isEqualTo("False");
+            assertThat(c.reason).isEqualTo("DisksNotLiveMigratable");
+        });
+        FerryTestAccess.Result console = ferry("console", "marker", "--until", "counter 1", "--timeout", "60s");
+        assertThat(console.exit()).isZero();
+
+        FerryTestAccess.Result migrate = ferry("migrate", "marker", "--wait", "--timeout", "30s");
+        assertThat(migrate.exit()).isEqualTo(1);
+        assertThat(migrate.err()).contains("is not shared, live migration requires that all PVCs must be shared");
+        assertThat(client.resources(VirtualMachineInstanceMigration.class).inNamespace("default").list().getItems())
+                .singleElement().satisfies(m -> assertThat(m.getStatus().conditions.get(0).reason).isEqualTo("DisksNotLiveMigratable"));
+
+        assertThat(ferry("pause", "vm", "marker").exit()).isZero();
+        awaitVm("marker", "Paused", Duration.ofSeconds(20));
+        assertThat(ferry("unpause", "vm", "marker").exit()).isZero();
+        awaitVm("marker", "Running", Duration.ofSeconds(20));
+
+        String launcherPod = vmi.getStatus().launcherPod;
+        assertThat(ferry("stop", "marker").exit()).isZero();
+        awaitVm("marker", "Stopped", Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(10)).until(() -> vmi("marker") == null);
+        Path termination = podDir(launcherPod).resolve("termination-log");
+        assertThat(Files.readString(termination)).as("ACPI shutdown, not destroy").contains("\"reason\":\"Shutdown\"");
+        byte[] head = Files.readAllBytes(disk("marker-root"));
+        assertThat(new String(head, 0, 12, StandardCharsets.US_ASCII)).isEqualTo("FERRY-MARKER");
+    }
+
+    @Test
+    void runStrategiesDecideWhatHappensWhenTheGuestPowersOff() throws Exception {
+        apply("always", "Always", "ReadWriteOnce", " ferry.count=2");
+        apply("rerun", "RerunOnFailure", "ReadWriteOnce", " ferry.count=2");
+        apply("once", "Once", "ReadWriteOnce", " ferry.count=2");
+        apply("manual", "Manual", "ReadWriteOnce", "");
+        // the two that stop for good once their guest powers off
+        awaitVm("rerun", "Stopped", BOOT.multipliedBy(2), vm -> vm.getStatus().created);
+        assertThat(vmi("rerun").getStatus().phase).as("RerunOnFailure: a guest that powered off stays off").isEqualTo("Succeeded");
+        awaitVm("once", "Stopped", BOOT.multipliedBy(2), vm -> "Halted".equals(vm.getSpec().runStrategy));
+        // Always: a new VMI after the guest powered off
+        String first = await().atMost(BOOT).until(() -> vmi("always"), v -> v != null && v.getMetadata().getUid() != null)
+                .getMetadata().getUid();
+        await().atMost(BOOT.multipliedBy(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            VirtualMachineInstance now = vmi("always");
+            return now != null && !first.equals(now.getMetadata().getUid()) && VmiStatus.RUNNING.equals(now.getStatus().phase);
+        });
+        assertThat(ferry("stop", "always").exit()).isZero();
+        // Manual: nothing until asked
+        assertThat(vm("manual").getStatus().printableStatus).isEqualTo("Stopped");
+        assertThat(vmi("manual")).isNull();
+        assertThat(ferry("start", "manual").exit()).isZero();
+        awaitVm("manual", "Running", BOOT);
+        String before = vmi("manual").getMetadata().getUid();
+        assertThat(ferry("restart", "manual").exit()).isZero();
+        await().atMost(BOOT).pollInterval(Duration.ofMillis(500)).until(() -> {
+            VirtualMachineInstance now = vmi("manual");
+            return now != null && !before.equals(now.getMetadata().getUid()) && VmiStatus.RUNNING.equals(now.getStatus().phase);
+        });
+        assertThat(ferry("stop", "manual").exit()).isZero();
+        awaitVm("manual", "Stopped", Duration.ofSeconds(60));
+        awaitVm("always", "Stopped", Duration.ofSeconds(60));
+    }
+
+    @Test
+    void aLauncherThatFailsPutsTheVmIntoCrashLoopBackOff() throws Exception {
+        VirtualMachine vm = vmYaml("broken", "Always", "ReadWriteOnce", "");
+        vm.getSpec().template.spec.domain.devices.disks.get(0).name = "no-such-volume";
+        client.resource(vm).create();
+        awaitVm("broken", "CrashLoopBackOff", BOOT);
+        VirtualMachine now = vm("broken");
+        assertThat(now.getStatus().startFailure.retries).isEqualTo(1);
+        assertThat(now.getStatus().startFailure.retryAfterTimestamp).isNotNull();
+        assertThat(Files.readString(local.kubeconfig().getParent().resolve("logs/default").resolve(
+                Files.list(local.kubeconfig().getParent().resolve("logs/default")).filter(p -> p.toString().contains("broken"))
+                        .findFirst().orElseThrow().getFileName()))).contains("disk no-such-volume names no volume in spec.volumes");
+    }
+
+    @Test
+    void aRunningVmMovesLiveToAnotherLauncherAndACancelledMigrationLeavesItWhereItWas() throws Exception {
+        apply("mover", "Always", "ReadWriteMany", "");
+        awaitVm("mover", "Running", BOOT);
+        assertThat(ferry("console", "mover", "--until", "counter 2", "--timeout", "60s").exit()).isZero();
+        String source = vmi("mover").getStatus().launcherPod;
+
+        // cancelled: deleted before it could start
+        VirtualMachineInstanceMigration cancelled = new VirtualMachineInstanceMigration();
+        cancelled.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("cancelled").withNamespace("default").build());
+        cancelled.setSpec(new VirtualMachineInstanceMigration.Spec());
+        cancelled.getSpec().vmiName = "mover";
+        client.resource(cancelled).create();
+        await().atMost(Duration.ofSeconds(20)).until(() -> vmi("mover").getStatus().migrationState != null);
+        client.resource(cancelled).delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.resources(VirtualMachineInstanceMigration.class)
+                .inNamespace("default").withName("cancelled").get() == null && client.pods().inNamespace("default").list().getItems()
+                .stream().allMatch(p -> p.getMetadata().getName().equals(source)));
+        VmiStatus stayed = vmi("mover").getStatus();
+        assertThat(stayed.launcherPod).isEqualTo(source);
+        assertThat(stayed.migrationState.failed).isTrue();
+        assertThat(stayed.migrationState.abortRequested).isTrue();
+        assertThat(stayed.phase).isEqualTo("Running");
+
+        FerryTestAccess.Result migrate = ferry("migrate", "mover", "--wait", "--timeout", "90s");
+        assertThat(migrate.exit()).as(migrate.err()).isZero();
+        VmiStatus moved = vmi("mover").getStatus();
+        assertThat(moved.launcherPod).isNotEqualTo(source);
+        assertThat(moved.migrationState.completed).isTrue();
+        assertThat(moved.migrationState.mode).isEqualTo("PreCopy");
+        assertThat(moved.migrationState.startTimestamp).isNotNull();
+        assertThat(moved.migrationState.endTimestamp).isNotNull();
+        assertThat(moved.migrationState.downtimeMillis).isNotNull().isGreaterThanOrEqualTo(0);
+        assertThat(migrate.out()).contains("migrated to " + moved.launcherPod);
+        awaitVm("mover", "Running", Duration.ofSeconds(20));
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inNamespace("default").withName(source).get() == null);
+
+        int lastOnSource = last(Files.readString(podDir(source).resolve("volumes/console/console.log"), StandardCharsets.ISO_8859_1));
+        Path targetConsole = podDir(moved.launcherPod).resolve("volumes/console/console.log");
+        await().atMost(Duration.ofSeconds(30)).until(() -> last(Files.readString(targetConsole, StandardCharsets.ISO_8859_1)) > lastOnSource);
+        Matcher first = COUNTER.matcher(Files.readString(targetConsole, StandardCharsets.ISO_8859_1));
+        assertThat(first.find()).isTrue();
+        assertThat(Integer.parseInt(first.group(1))).as("the counter goes on: memory moved").isBetween(lastOnSource, lastOnSource + 2);
+        assertThat(ferry("stop", "mover").exit()).isZero();
+        awaitVm("mover", "Stopped", Duration.ofSeconds(60));
+    }
+
+    private FerryTestAccess.Result ferry(String... args) {
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--kubeconfig";
+        all[args.length + 1] = local.kubeconfig().toString();
+        return FerryTestAccess.capture(all);
+    }
+
+    private void apply(String name, String strategy, String accessMode, String kernelArgs) throws IOException {
+        client.resource(vmYaml(name, strategy, accessMode, kernelArgs)).create();
+    }
+
+    private static VirtualMachine vmYaml(String name, String strategy, String accessMode, String kernelArgs) throws IOException {
+        return Serialization.unmarshal("""
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachine
+                metadata:
+                  name: %1$s
+                  namespace: default
+                spec:
+                  runStrategy: %2$s
+                  dataVolumeTemplates:
+                    - metadata:
+                        name: %1$s-root
+                      spec:
+                        source:
+                          blank: {}
+                        storage:
+                          accessModes: [%3$s]
+                          resources:
+                            requests:
+                              storage: 16Mi
+                  template:
+                    spec:
+                      terminationGracePeriodSeconds: 30
+                      domain:
+                        cpu:
+                          cores: 1
+                        memory:
+                          guest: 128Mi
+                        devices:
+                          disks:
+                            - name: root
+                              disk:
+                                bus: virtio
+                        firmware:
+                          kernelBoot:
+                            kernelArgs: "console=ttyS0 panic=-1 quiet%4$s"
+                            container:
+                              image: ferry/test-guest
+                              kernelPath: %5$s
+                              initrdPath: %6$s
+                      volumes:
+                        - name: root
+                          dataVolume:
+                            name: %1$s-root
+                """.formatted(name, strategy, accessMode, kernelArgs, TestGuest.kernel(), TestGuest.initrd()), VirtualMachine.class);
+    }
+
+    private VirtualMachine vm(String name) {
+        return client.resources(VirtualMachine.class).inNamespace("default").withName(name).get();
+    }
+
+    private VirtualMachineInstance vmi(String name) {
+        return client.resources(VirtualMachineInstance.class).inNamespace("default").withName(name).get();
+    }
+
+    private void awaitVm(String name, String status, Duration timeout) {
+        awaitVm(name, status, timeout, vm -> true);
+    }
+
+    private void awaitVm(String name, String status, Duration timeout, Predicate<VirtualMachine> and) {
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+                VirtualMachine vm = vm(name);
+                return vm != null && vm.getStatus() != null && status.equals(vm.getStatus().printableStatus) && and.test(vm);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("VM " + name + " did not become " + status + ": " + Serialization.asYaml(vm(name))
+                    + Serialization.asYaml(vmi(name)), e);
+        }
+    }
+
+    private Path podDir(String pod) throws IOException {
+        try (var dirs = Files.list(local.kubeconfig().getParent().resolve("pods/default"))) {
+            return dirs.filter(p -> p.getFileName().toString().startsWith(pod + "-")).findFirst().orElseThrow();
+        }
+    }
+
+    private Path disk(String claim) {
+        String volume = client.persistentVolumeClaims().inNamespace("default").withName(claim).get().getSpec().getVolumeName();
+        PersistentVolume pv = client.persistentVolumes().withName(volume).get();
+        return Path.of(pv.getSpec().getLocal().getPath()).resolve("disk.img");
+    }
+
+    private static int last(String console) {
+        Matcher m = COUNTER.matcher(console);
+        int last = -1;
+        while (m.find()) {
+            last = Integer.parseInt(m.group(1));
+        }
+        return last;
+    }
+}
