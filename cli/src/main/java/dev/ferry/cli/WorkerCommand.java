@@ -14,9 +14,9 @@ import picocli.CommandLine.Parameters;
  * workers the same way.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-        description = "Run a Ferry process (importer, upload-server, upload-proxy, controller, launcher), configured by FERRY_* variables.")
+        description = "Run a Ferry process (importer, upload-server, upload-proxy, controller, launcher, node-handler), configured by FERRY_* variables.")
 final class WorkerCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "importer, upload-server, upload-proxy, controller or launcher")
+    @Parameters(paramLabel = "NAME", description = "importer, upload-server, upload-proxy, controller, launcher or node-handler")
     String name;
 
     @Override
@@ -27,8 +27,9 @@ final class WorkerCommand implements Callable<Integer> {
             case "upload-proxy" -> UploadProxyMain.main(new String[0]);
             case "controller" -> ControllerMain.main(new String[0]);
             case "launcher" -> dev.ferry.vmruntime.app.LauncherMain.main(new String[0]);
+            case "node-handler" -> dev.ferry.vmruntime.app.NodeHandlerMain.main(new String[0]);
             default -> throw new IllegalArgumentException("no worker named '" + name
-                    + "'; workers: importer, upload-server, upload-proxy, controller, launcher");
+                    + "'; workers: importer, upload-server, upload-proxy, controller, launcher, node-handler");
         }
         return 0;
     }

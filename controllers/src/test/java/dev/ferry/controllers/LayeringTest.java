@@ -28,6 +28,14 @@ class LayeringTest {
     }
 
     @Test
+    void inTheVmRuntimeOnlyTheNodeHandlerTalksToTheApiServer() throws IOException {
+        List<Path> offenders = sources(Path.of("..", "vm-runtime", "src/main/java"))
+                .filter(p -> !p.toString().contains("/handler/") && !p.toString().endsWith("NodeHandlerMain.java"))
+                .filter(p -> contains(p, "io.fabric8.kubernetes.client.KubernetesClient")).toList();
+        assertThat(offenders).as("the launcher gets its VMI from its environment, never from the API").isEmpty();
+    }
+
+    @Test
     void dataPlaneModulesNeverTouchKubernetes() throws IOException {
         for (String module : List.of("disk", "worker", "importer", "uploader")) {
             List<Path> offenders = sources(Path.of("..", module, "src/main/java"))

@@ -5,14 +5,23 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
-import dev.ferry.controllers.datavolume.WorkerSettings;
+import dev.ferry.api.kubevirt.v1.VirtualMachine;
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
 import dev.ferry.controllers.datavolume.DataVolumeDecision;
+import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.k8s.ClusterAuthorization;
 import dev.ferry.controllers.k8s.DataVolumeController;
 import dev.ferry.controllers.k8s.DataVolumeReconciler;
 import dev.ferry.controllers.k8s.Leadership;
+import dev.ferry.controllers.k8s.MigrationReconciler;
+import dev.ferry.controllers.k8s.VmController;
+import dev.ferry.controllers.k8s.VmReconciler;
+import dev.ferry.controllers.k8s.VmiReconciler;
 import dev.ferry.controllers.k8s.WorkerProgress;
 import dev.ferry.controllers.testing.Cluster;
+import dev.ferry.controllers.testing.VmTesting;
+import dev.ferry.controllers.vm.VmSettings;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -82,6 +91,7 @@ class RbacCoverageTest {
             informers.start();
             await().atMost(Duration.ofSeconds(10)).until(informers::synced);
         }
+        vmScenario(controller);
         ClusterAuthorization authorization = new ClusterAuthorization(controller);
         authorization.allowed("alice", List.of(), "vms");
         authorization.authenticate("some-token");
@@ -111,6 +121,43 @@ class RbacCoverageTest {
             }
         }
         assertThat(calls).allSatisfy(call -> assertThat(granted(rules, call)).as("RBAC grants %s", call).isTrue());
+    }
+
+    /** A VM with a DataVolume template started, its VMI launched and migrated, then the VM deleted. */
+    private static void vmScenario(KubernetesClient controller) throws Exception {
+        VmSettings settings = VmSettings.defaults("ferry/launcher:t");
+        VmReconciler vms = new VmReconciler(controller, Clock.systemUTC());
+        VmiReconciler vmis = new VmiReconciler(controller, settings, Clock.systemUTC());
+        MigrationReconciler migrations = new MigrationReconciler(controller, settings, vmis, Clock.systemUTC());
+        VirtualMachine vm = client.resource(VmTesting.vm("rbac", "Always", "ReadWriteMany")).create();
+        vms.reconcile("vms", "rbac");
+        VmTesting.dataVolumeSucceeded(client, "vms", "rbac-root", "ReadWriteMany");
+        vms.reconcile("vms", "rbac");
+        vmis.reconcile("vms", "rbac");
+        vmis.reconcile("vms", "rbac");
+        Pod pod = client.pods().inNamespace("vms").list().getItems().stream()
+                .filter(p -> p.getMetadata().getName().startsWith("virt-launcher-rbac")).findFirst().orElseThrow();
+        Cluster.running(client, pod, "10.0.0.9", true);
+        vmis.reconcile("vms", "rbac");
+        VmTesting.vmiRunning(client, "vms", "rbac");
+        vms.reconcile("vms", "rbac");
+        VirtualMachineInstanceMigration m = new VirtualMachineInstanceMigration();
+        m.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("rbac-move").withNamespace("vms").build());
+        m.setSpec(new VirtualMachineInstanceMigration.Spec());
+        m.getSpec().vmiName = "rbac";
+        client.resource(m).create();
+        migrations.reconcile("vms", "rbac-move");
+        migrations.reconcile("vms", "rbac-move");
+        client.resources(VirtualMachineInstanceMigration.class).inNamespace("vms").withName("rbac-move").delete();
+        migrations.reconcile("vms", "rbac-move");
+        client.resource(vm).delete();
+        vms.reconcile("vms", "rbac");
+        vmis.reconcile("vms", "rbac");
+        vms.reconcile("vms", "rbac");
+        try (VmController informers = new VmController(controller, vms, vmis, migrations)) {
+            informers.start();
+            await().atMost(Duration.ofSeconds(10)).until(informers::synced);
+        }
     }
 
     /** "verb group/resource[/subresource]" for a recorded request. */

@@ -1,6 +1,7 @@
 package dev.ferry.controllers.app;
 
 import dev.ferry.controllers.datavolume.WorkerSettings;
+import dev.ferry.controllers.vm.VmSettings;
 import dev.ferry.controllers.k8s.ClusterAuthorization;
 import dev.ferry.controllers.upload.UploadTokenService;
 import dev.ferry.uploader.token.KeyFiles;
@@ -44,8 +45,8 @@ public final class ControllerMain {
         String identity = env.getOrDefault("POD_NAME", InetAddress.getLocalHost().getHostName());
         CountDownLatch lost = new CountDownLatch(1);
         try (KubernetesClient client = new KubernetesClientBuilder().build();
-             ControllerRuntime runtime = new ControllerRuntime(client, settings, namespace, identity,
-                     Duration.ofSeconds(15), lost::countDown);
+             ControllerRuntime runtime = new ControllerRuntime(client, settings, vmSettings(env, importer), namespace,
+                     identity, Duration.ofSeconds(15), lost::countDown);
              ControllerMetrics metrics = new ControllerMetrics(Integer.parseInt(env.getOrDefault("FERRY_METRICS_PORT", "8080")),
                      runtime.controller(), runtime.reconciler());
              TokenApiServer tokens = tokenApi(env, client)) {
@@ -54,6 +55,13 @@ public final class ControllerMain {
             lost.await();
         }
         System.exit(1);
+    }
+
+    /** FERRY_LAUNCHER_IMAGE (the importer's image name with "launcher"), FERRY_ACCELERATOR (auto). */
+    private static VmSettings vmSettings(Map<String, String> env, String importer) {
+        VmSettings defaults = VmSettings.defaults(env.getOrDefault("FERRY_LAUNCHER_IMAGE", importer.replace("importer", "launcher")));
+        return new VmSettings(defaults.launcherImage(), defaults.pullPolicy(), env.getOrDefault("FERRY_ACCELERATOR",
+                defaults.accelerator()), defaults.controlPort());
     }
 
     private static TokenApiServer tokenApi(Map<String, String> env, KubernetesClient client) throws IOException {

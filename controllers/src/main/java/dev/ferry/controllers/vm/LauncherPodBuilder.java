@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeDevice;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +33,7 @@ public final class LauncherPodBuilder {
     public static final String LABEL_MIGRATION = "kubevirt.io/migrationJobUID";
     public static final String DISKS = "/var/run/kubevirt-private/vmi-disks/";
     public static final String CONSOLE_DIR = "/var/run/kubevirt-private/console";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private LauncherPodBuilder() {
     }
@@ -56,7 +56,7 @@ public final class LauncherPodBuilder {
         List<VolumeMount> mounts = new ArrayList<>();
         List<VolumeDevice> devices = new ArrayList<>();
         List<EnvVar> env = new ArrayList<>();
-        env.add(new EnvVar("FERRY_VMI_JSON", Serialization.asJson(launcherCopy(vmi)), null));
+        env.add(new EnvVar("FERRY_VMI_JSON", json(launcherCopy(vmi)), null));
         env.add(new EnvVar("FERRY_CONSOLE_LOG", CONSOLE_DIR + "/console.log", null));
         env.add(new EnvVar("FERRY_ACCELERATOR", settings.accelerator(), null));
         env.add(new EnvVar("FERRY_METRICS_PORT", String.valueOf(settings.controlPort()), null));
@@ -103,9 +103,19 @@ public final class LauncherPodBuilder {
                 .addNewContainer().withName("compute").withImage(settings.launcherImage())
                 .withImagePullPolicy(settings.pullPolicy()).withEnv(env).withVolumeMounts(mounts).withVolumeDevices(devices)
                 .addNewPort().withName("control").withContainerPort(settings.controlPort()).endPort()
+                // the launcher's own libvirtd enters a private mount namespace, and QEMU wants /dev/kvm
+                .withNewSecurityContext().withPrivileged(true).endSecurityContext()
                 .endContainer()
                 .withVolumes(volumes)
                 .endSpec().build();
+    }
+
+    private static String json(VirtualMachineInstance vmi) {
+        try {
+            return JSON.writeValueAsString(vmi);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the VMI as JSON", e);
+        }
     }
 
     /** The VMI as the launcher needs it: metadata it names the domain after, and the spec. */
