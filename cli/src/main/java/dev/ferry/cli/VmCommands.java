@@ -269,8 +269,8 @@ final class VmCommands {
                         VmiStatus.MigrationState state = now.getStatus().migrationState;
                         VirtualMachineInstance moved = vmi(client, ns, name);
                         VmiStatus.MigrationState done = moved != null && moved.getStatus() != null ? moved.getStatus().migrationState : state;
-                        spec.commandLine().getOut().printf("migrated to %s in %s ms (guest paused %s ms)%n", done.targetPod,
-                                done.totalMillis, done.downtimeMillis);
+                        spec.commandLine().getOut().printf("migrated to %s: migration %s ms, guest paused %s ms (libvirt call %s ms)%n",
+                                done.targetPod, done.totalMillis, done.downtimeMillis, done.callMillis);
                         return 0;
                     }
                     if (VirtualMachineInstanceMigration.FAILED.equals(phase)) {

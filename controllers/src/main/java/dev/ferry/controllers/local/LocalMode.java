@@ -76,10 +76,10 @@ public final class LocalMode implements AutoCloseable {
                 .withInsecureRegistries(List.of("127.0.0.1", "localhost")),
                 "ferry-system", "local", Duration.ofSeconds(10), () -> { });
         handler = new NodeHandler(client, LocalNodeAgent.NODE, Clock.systemUTC());
-        handler.start(Duration.ofMillis(250));
+        handler.start(Duration.ofMillis(100));
         kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
         Files.writeString(root.resolve("uploadproxy-url"), uploadProxyUrl() + "\n");
-        loop.scheduleWithFixedDelay(this::tick, 0, 200, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(this::tick, 0, 100, TimeUnit.MILLISECONDS);
         loop.scheduleWithFixedDelay(this::save, 2, 2, TimeUnit.SECONDS);
     }
 

@@ -259,8 +259,10 @@ public final class LauncherMain {
             result.put("phase", "Succeeded");
             result.put("downtimeMillis", stats.downtimeMillis());
             result.put("totalMillis", stats.totalMillis());
+            result.put("callMillis", stats.callMillis());
             result.put("dataBytes", stats.dataBytes());
-            LOG.info(() -> "migrated in " + stats.totalMillis() + " ms, downtime " + stats.downtimeMillis() + " ms");
+            LOG.info(() -> "migrated: job " + stats.totalMillis() + " ms, downtime " + stats.downtimeMillis() + " ms, libvirt call "
+                    + stats.callMillis() + " ms");
         } catch (Launcher.LauncherException e) {
             result.put("phase", "Failed");
             result.put("message", aborted != null ? aborted : e.getMessage());

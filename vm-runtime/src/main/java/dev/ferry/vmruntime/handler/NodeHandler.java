@@ -209,6 +209,7 @@ public final class NodeHandler implements AutoCloseable {
                 m.endTimestamp = (String) outcome.get("endTimestamp");
                 m.downtimeMillis = outcome.get("downtimeMillis") instanceof Number n ? n.longValue() : null;
                 m.totalMillis = outcome.get("totalMillis") instanceof Number n ? n.longValue() : null;
+                m.callMillis = outcome.get("callMillis") instanceof Number n ? n.longValue() : null;
                 status.launcherPod = m.targetPod;
                 if (m.targetNode != null) {
                     status.nodeName = m.targetNode;

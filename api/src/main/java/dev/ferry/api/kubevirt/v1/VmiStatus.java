@@ -62,8 +62,10 @@ public class VmiStatus {
         public Boolean failed;
         public Boolean abortRequested;
         public String failureReason;
-        /** Ferry: the pause QEMU reported for the switch-over, and the total time. */
+        /** Ferry: the pause QEMU reported for the switch-over, and the migration job's elapsed time (QEMU's statistics). */
         public Long downtimeMillis;
         public Long totalMillis;
+        /** Ferry: the wall time of the whole libvirt migration call (target QEMU started, memory sent, finished). */
+        public Long callMillis;
     }
 }
