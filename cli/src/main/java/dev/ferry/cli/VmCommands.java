@@ -243,7 +243,9 @@ final class VmCommands {
                     throw new IllegalStateException("VM " + name + " is not running");
                 }
                 VirtualMachineInstanceMigration m = new VirtualMachineInstanceMigration();
-                m.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withGenerateName("kubevirt-migrate-vm-")
+                // named as virtctl names them (generateName is not honoured the same way by every API server)
+                String suffix = java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 5);
+                m.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("kubevirt-migrate-vm-" + suffix)
                         .withNamespace(ns).build());
                 m.setSpec(new VirtualMachineInstanceMigration.Spec());
                 m.getSpec().vmiName = name;
