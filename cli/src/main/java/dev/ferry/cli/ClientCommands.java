@@ -89,7 +89,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "List objects of a kind (dv, pvc, pod, pv, …) or show one.")
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "List objects of a kind (dv, vm, vmi, vmim, pvc, pod, pv, …; several as vm,vmi,vmim) or show one.")
     static final class Get implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -101,16 +101,27 @@ final class ClientCommands {
 
         @Override
         public Integer call() throws Exception {
-            Class<? extends HasMetadata> type = Kinds.of(kind);
+            String[] kinds = kind.split(",");
+            if (kinds.length > 1 && name != null) {
+                throw new IllegalArgumentException("name one kind with a NAME, not " + kind);
+            }
+            PrintWriter out = spec.commandLine().getOut();
             try (KubernetesClient client = kube.client()) {
-                List<? extends HasMetadata> items = list(client, type, name);
-                PrintWriter out = spec.commandLine().getOut();
-                if ("yaml".equals(output)) {
-                    out.print(Serialization.asYaml(name != null ? items.get(0) : items));
-                } else if ("json".equals(output)) {
-                    out.println(Serialization.asJson(name != null ? items.get(0) : items));
-                } else {
-                    Table.print(out, items);
+                for (int i = 0; i < kinds.length; i++) {
+                    Class<? extends HasMetadata> type = Kinds.of(kinds[i]);
+                    List<? extends HasMetadata> items = list(client, type, name);
+                    if ("yaml".equals(output)) {
+                        out.print(Serialization.asYaml(name != null ? items.get(0) : items));
+                    } else if ("json".equals(output)) {
+                        out.println(Serialization.asJson(name != null ? items.get(0) : items));
+                    } else {
+                        if (kinds.length > 1) {
+                            // as kubectl get a,b: each kind's table after its name, a blank line between
+                            out.print(i == 0 ? "" : System.lineSeparator());
+                            out.println("# " + kinds[i]);
+                        }
+                        Table.print(out, items);
+                    }
                 }
                 out.flush();
             }
