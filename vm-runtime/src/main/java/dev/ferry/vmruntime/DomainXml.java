@@ -56,6 +56,15 @@ public final class DomainXml {
             xml.append("      <alias name='ua-").append(escape(disk.name())).append("'/>\n");
             xml.append("    </disk>\n");
         }
+        for (DomainSpec.Nic nic : spec.nics()) {
+            xml.append("    <interface type='user'>\n");
+            if (nic.mac() != null) {
+                xml.append("      <mac address='").append(escape(nic.mac())).append("'/>\n");
+            }
+            xml.append("      <model type='").append(escape(nic.model())).append("'/>\n");
+            xml.append("      <alias name='ua-").append(escape(nic.name())).append("'/>\n");
+            xml.append("    </interface>\n");
+        }
         String log = escape(spec.serialLog().toString());
         xml.append("    <serial type='file'>\n      <source path='").append(log).append("'/>\n      <target port='0'/>\n    </serial>\n");
         xml.append("    <console type='file'>\n      <source path='").append(log)

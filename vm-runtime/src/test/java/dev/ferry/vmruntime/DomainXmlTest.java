@@ -46,6 +46,34 @@ class DomainXmlTest {
         assertThat(xpath.evaluate("count(/domain/devices/disk[2]/readonly)", xml)).isEqualTo("1");
         assertThat(xpath.evaluate("/domain/devices/serial/source/@path", xml)).isEqualTo(dir.resolve("console.log").toString());
         assertThat(xpath.evaluate("count(/domain/devices/graphics)", xml)).isEqualTo("0");
+        assertThat(xpath.evaluate("count(/domain/features/acpi)", xml)).as("the power button reaches the guest").isEqualTo("1");
+        assertThat(xpath.evaluate("count(/domain/devices/interface)", xml)).as("KubeVirt's default pod interface").isEqualTo("1");
+        assertThat(xpath.evaluate("/domain/devices/interface/@type", xml)).isEqualTo("user");
+        assertThat(xpath.evaluate("/domain/devices/interface/model/@type", xml)).isEqualTo("virtio");
+    }
+
+    @Test
+    void interfacesAndACloudInitSeedBecomeDevices() throws Exception {
+        var vmi = TestGuest.vmi("nics", "/k", "/i");
+        var nic = new dev.ferry.api.kubevirt.v1.VmiSpec.Interface();
+        nic.name = "default";
+        nic.macAddress = "02:00:00:00:00:2a";
+        nic.model = "e1000";
+        vmi.getSpec().domain.devices.interfaces = java.util.List.of(nic);
+        vmi.getSpec().volumes.get(1).persistentVolumeClaim = null;
+        vmi.getSpec().volumes.get(1).cloudInitNoCloud = new dev.ferry.api.kubevirt.v1.VmiSpec.CloudInitNoCloud();
+        Path seed = java.nio.file.Files.writeString(dir.resolve("seed.iso"), "iso");
+        String xml = DomainXml.render(DomainSpec.from(vmi, Map.of("rootdisk", dir, "data", seed), dir.resolve("c.log"), Accelerator.TCG));
+        var doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new org.xml.sax.InputSource(new java.io.StringReader(xml)));
+        var xpath = XPathFactory.newInstance().newXPath();
+        assertThat(xpath.evaluate("/domain/devices/interface/mac/@address", doc)).isEqualTo("02:00:00:00:00:2a");
+        assertThat(xpath.evaluate("/domain/devices/interface/model/@type", doc)).isEqualTo("e1000");
+        assertThat(xpath.evaluate("/domain/devices/disk[2]/source/@file", doc)).as("the seed file is the disk").isEqualTo(seed.toString());
+        assertThat(xpath.evaluate("count(/domain/devices/disk[2]/readonly)", doc)).isEqualTo("1");
+        nic.macAddress = "02:00:00:00:00:2a'/><evil/>";
+        assertThatThrownBy(() -> DomainSpec.from(vmi, Map.of("rootdisk", dir, "data", seed), dir.resolve("c.log"), Accelerator.TCG))
+                .hasMessageContaining("is not a MAC address");
     }
 
     @Test

@@ -118,7 +118,9 @@ public final class LauncherMain {
                     Files.createTempDirectory("ferry-launcher"), Duration.ofSeconds(8),
                     Path.of(env.getOrDefault("FERRY_ACCELERATOR_CACHE", "/run/ferry/accelerator")));
             accelerator = "kvm".equals(chosen) ? "kvm" : "tcg";
-            DomainSpec spec = DomainSpec.from(vmi, volumes(env), console, chosen);
+            Map<String, Path> volumes = volumes(env);
+            volumes.putAll(cloudInit(vmi, Files.createDirectories(console.toAbsolutePath().getParent().resolve("cloud-init"))));
+            DomainSpec spec = DomainSpec.from(vmi, volumes, console, chosen);
             long grace = vmi.getSpec().terminationGracePeriodSeconds == null ? 30 : vmi.getSpec().terminationGracePeriodSeconds;
             boolean target = "true".equals(env.get("FERRY_MIGRATION_TARGET"));
             try (LibvirtDaemon daemon = env.containsKey("FERRY_LIBVIRT_URI") ? null
@@ -349,6 +351,45 @@ public final class LauncherMain {
     private static TerminationMessage message(String outcome, String reason, String text) {
         return new TerminationMessage(outcome, reason, text, "Failed".equals(outcome) ? Boolean.TRUE : null,
                 null, null, null, null, null);
+    }
+
+    /**
+     * Writes a NoCloud seed ISO for each cloudInitNoCloud volume (instance-id name.namespace and
+     * local-hostname name, as KubeVirt) and returns volume → ISO path.
+     */
+    static Map<String, Path> cloudInit(VirtualMachineInstance vmi, Path dir) throws IOException {
+        Map<String, Path> seeds = new HashMap<>();
+        for (var volume : vmi.getSpec().volumes == null ? java.util.List.<dev.ferry.api.kubevirt.v1.VmiSpec.Volume>of()
+                : vmi.getSpec().volumes) {
+            var source = volume.cloudInitNoCloud;
+            if (source == null) {
+                continue;
+            }
+            if (source.secretRef != null || source.networkDataSecretRef != null) {
+                throw new IllegalArgumentException("volume " + volume.name + ": cloudInitNoCloud secretRef is not supported"
+                        + " yet; give userData or userDataBase64");
+            }
+            String user = source.userData != null ? source.userData : decode(volume.name, "userDataBase64", source.userDataBase64);
+            String network = source.networkData != null ? source.networkData
+                    : decode(volume.name, "networkDataBase64", source.networkDataBase64);
+            Path iso = dir.resolve(volume.name + ".iso");
+            String name = vmi.getMetadata().getName();
+            dev.ferry.vmruntime.CloudInitIso.write(iso, "cidata", dev.ferry.vmruntime.CloudInitIso.seed(
+                    name + "." + vmi.getMetadata().getNamespace(), name, user, network));
+            seeds.put(volume.name, iso);
+        }
+        return seeds;
+    }
+
+    private static String decode(String volume, String field, String base64) {
+        if (base64 == null) {
+            return null;
+        }
+        try {
+            return new String(java.util.Base64.getMimeDecoder().decode(base64), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("volume " + volume + ": " + field + " is not base64: " + e.getMessage());
+        }
     }
 
     /** FERRY_VOLUME_ROOT_DISK=/data/root-disk → volume "root-disk" (volume names are DNS labels: no '_', no capitals). */

@@ -44,6 +44,17 @@ class LauncherMainTest {
         Path scratch = TestGuest.volume(dir, "scratch", "8M");
         var vmi = TestGuest.vmi("launcher-main-" + ProcessHandle.current().pid());
         vmi.getSpec().terminationGracePeriodSeconds = 60L;
+        // a cloud-init NoCloud disk, which the launcher writes itself
+        var seedDisk = new dev.ferry.api.kubevirt.v1.VmiSpec.Disk();
+        seedDisk.name = "cloudinitdisk";
+        seedDisk.disk = new dev.ferry.api.kubevirt.v1.VmiSpec.DiskTarget();
+        vmi.getSpec().domain.devices.disks.add(seedDisk);
+        var seed = new dev.ferry.api.kubevirt.v1.VmiSpec.Volume();
+        seed.name = "cloudinitdisk";
+        seed.cloudInitNoCloud = new dev.ferry.api.kubevirt.v1.VmiSpec.CloudInitNoCloud();
+        seed.cloudInitNoCloud.userDataBase64 = java.util.Base64.getEncoder().encodeToString(
+                "#cloud-config\nferry-test: hello-from-cidata\n".getBytes(StandardCharsets.UTF_8));
+        vmi.getSpec().volumes.add(seed);
         Path vmiFile = Files.writeString(dir.resolve("vmi.yaml"), Serialization.asYaml(vmi));
         Path console = dir.resolve("console.log");
         int port = freePort();
@@ -60,6 +71,9 @@ class LauncherMainTest {
         assertThat(status.accelerator()).isEqualTo("tcg");
         assertThat(status.libvirtUri()).as("its own libvirtd").startsWith("qemu+unix:///system?socket=/run/ferry/");
         assertThat(new String(control.console(0).bytes(), StandardCharsets.ISO_8859_1)).contains("guest up, disk marked");
+        assertThat(Files.readString(console, StandardCharsets.ISO_8859_1)).as("the guest read the NoCloud seed")
+                .contains("cidata seed on /dev/vdc").contains("instance-id: " + vmi.getMetadata().getName() + ".vms")
+                .contains("ferry-test: hello-from-cidata");
 
         control.post("pause");
         assertThat(control.status().state()).isEqualTo("Paused");

@@ -19,13 +19,14 @@ import java.util.List;
  * on the serial console. Built once per JVM.
  */
 public final class TestGuest {
-    private static final String[] MODULES = {"virtio/virtio_ring", "virtio/virtio", "virtio/virtio_pci_legacy_dev",
-            "virtio/virtio_pci_modern_dev", "virtio/virtio_pci", "block/virtio_blk", "acpi/button", "input/evdev"};
+    private static final String[] MODULES = {"drivers/virtio/virtio_ring", "drivers/virtio/virtio",
+            "drivers/virtio/virtio_pci_legacy_dev", "drivers/virtio/virtio_pci_modern_dev", "drivers/virtio/virtio_pci",
+            "drivers/block/virtio_blk", "drivers/acpi/button", "drivers/input/evdev", "drivers/cdrom/cdrom", "fs/isofs/isofs"};
     private static final String INIT = """
             #!/bin/busybox sh
             /bin/busybox --install -s /bin
             mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-            for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk button evdev; do
+            for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk button evdev cdrom isofs; do
               insmod /modules/$m.ko
             done
             # ACPI power button (a graceful stop): power off, unless ferry.noacpi is on the command line
@@ -37,6 +38,15 @@ public final class TestGuest {
             i=0; while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
             echo FERRY-MARKER | dd of=/dev/vda bs=512 count=1 conv=sync,fsync 2>/dev/null
             echo "guest up, disk marked"
+            # a cloud-init NoCloud seed on another disk: show what cloud-init would read
+            mkdir -p /seed
+            for d in /dev/vdb /dev/vdc; do
+              if [ -b $d ] && mount -t iso9660 -o ro $d /seed 2>/dev/null; then
+                echo "cidata seed on $d"
+                for f in meta-data user-data; do echo "cidata $f:"; cat /seed/$f; done
+                umount /seed
+              fi
+            done
             # ferry.count=N on the kernel command line: count N times, then power off
             max=; for a in $(cat /proc/cmdline); do case $a in ferry.count=*) max=${a#ferry.count=};; esac; done
             n=0; while true; do
@@ -73,7 +83,7 @@ public final class TestGuest {
         String version = found.getFileName().toString().substring("vmlinuz-".length());
         List<Path> modules = new ArrayList<>();
         for (String module : MODULES) {
-            modules.add(Path.of("/lib/modules", version, "kernel/drivers", module + ".ko"));
+            modules.add(Path.of("/lib/modules", version, "kernel", module + ".ko"));
         }
         Path built = Files.createTempFile("ferry-guest", ".cpio.gz");
         built.toFile().deleteOnExit();

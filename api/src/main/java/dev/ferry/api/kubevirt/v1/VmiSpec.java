@@ -10,6 +10,7 @@ import java.util.Map;
 public class VmiSpec {
     public Domain domain;
     public List<Volume> volumes;
+    public List<Network> networks;
     public Long terminationGracePeriodSeconds;
     public Map<String, String> nodeSelector;
 
@@ -43,7 +44,26 @@ public class VmiSpec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Devices {
         public List<Disk> disks;
+        public List<Interface> interfaces;
         public Boolean autoattachSerialConsole;
+        /** KubeVirt attaches one masquerade interface on the pod network unless this is false or interfaces are given. */
+        public Boolean autoattachPodInterface;
+    }
+
+    /** A NIC: its binding (masquerade, bridge), model (virtio by default) and MAC. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Interface {
+        public String name;
+        public String model;
+        public String macAddress;
+        public Map<String, Object> masquerade;
+        public Map<String, Object> bridge;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Network {
+        public String name;
+        public Map<String, Object> pod;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -111,7 +131,16 @@ public class VmiSpec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class CloudInitNoCloud {
         public String userData;
+        public String userDataBase64;
+        public SecretRef secretRef;
         public String networkData;
+        public String networkDataBase64;
+        public SecretRef networkDataSecretRef;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class SecretRef {
+        public String name;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
