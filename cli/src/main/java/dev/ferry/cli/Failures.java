@@ -33,6 +33,14 @@ final class Failures {
             return "out of memory (this is a bug: Ferry's memory must not grow with the image; please report it)";
         }
         String message = e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;
+        String line = message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException connect) {
+                // fabric8 says "An error has occurred."; the cause is what a user can act on
+                return line + " (cannot connect to the API server: " + connect.getMessage()
+                        + "; is it running — `ferry local up` — and is --kubeconfig / $KUBECONFIG the right one?)";
+            }
+        }
+        return line;
     }
 }
