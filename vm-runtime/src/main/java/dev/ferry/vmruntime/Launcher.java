@@ -71,7 +71,7 @@ public final class Launcher implements AutoCloseable {
      * file on this host (libvirt cannot tell a local file is shared). Blocks until done.
      */
     public MigrationStats migrate(String targetUri, String migrationUri, String consoleFrom, String consoleTo,
-            boolean unsafe, long maxDowntimeMillis) throws LauncherException {
+            boolean unsafe, long maxDowntimeMillis, long bandwidthMiBps) throws LauncherException {
         Connect target = null;
         try {
             target = new Connect(targetUri);
@@ -83,11 +83,14 @@ public final class Launcher implements AutoCloseable {
                 domain.migrateSetMaxDowntime(maxDowntimeMillis);
             }
             long flags = Domain.MigrateFlags.LIVE | (unsafe ? Domain.MigrateFlags.UNSAFE : 0);
-            org.libvirt.TypedParameter[] params = {
+            java.util.List<org.libvirt.TypedParameter> params = new java.util.ArrayList<>(java.util.List.of(
                     new org.libvirt.TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_DEST_XML, xml),
-                    new org.libvirt.TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_URI, migrationUri)};
+                    new org.libvirt.TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_URI, migrationUri)));
+            if (bandwidthMiBps > 0) {
+                params.add(new org.libvirt.TypedUlongParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_BANDWIDTH, bandwidthMiBps));
+            }
             long started = System.nanoTime();
-            Domain arrived = domain.migrate(target, params, flags);
+            Domain arrived = domain.migrate(target, params.toArray(new org.libvirt.TypedParameter[0]), flags);
             long call = (System.nanoTime() - started) / 1_000_000;
             long downtime = -1;
             long elapsed = -1;

@@ -184,7 +184,7 @@ public final class LauncherMain {
 
     /**
      * {@code POST /migrate} (JSON: targetUri, migrationUri, consoleTo, unsafe, maxDowntimeMillis,
-     * completionTimeoutSeconds, progressTimeoutSeconds) starts moving the guest to another
+     * bandwidthMiBps, completionTimeoutSeconds, progressTimeoutSeconds) starts moving the guest to another
      * launcher and answers 202; {@code POST /migrate?abort} cancels it. Progress and the outcome
      * show in {@code /status} under {@code migration}.
      */
@@ -255,7 +255,8 @@ public final class LauncherMain {
         try {
             Launcher.MigrationStats stats = running.migrate((String) request.get("targetUri"), (String) request.get("migrationUri"),
                     console == null ? null : console.toAbsolutePath().toString(), (String) request.get("consoleTo"),
-                    Boolean.TRUE.equals(request.get("unsafe")), number(request, "maxDowntimeMillis", 0));
+                    Boolean.TRUE.equals(request.get("unsafe")), number(request, "maxDowntimeMillis", 0),
+                    number(request, "bandwidthMiBps", 0));
             migrated = true;
             state = "Migrated";
             result.put("phase", "Succeeded");

@@ -11,7 +11,8 @@ import java.util.logging.Logger;
 /**
  * The node handler worker (a DaemonSet Pod per node, as virt-handler): {@code NODE_NAME} (from
  * the downward API), {@code FERRY_MIGRATION_COMPLETION_TIMEOUT_PER_GIB} (150),
- * {@code FERRY_MIGRATION_PROGRESS_TIMEOUT} (150 s), {@code FERRY_MIGRATION_MAX_DOWNTIME_MS} (50);
+ * {@code FERRY_MIGRATION_PROGRESS_TIMEOUT} (150 s), {@code FERRY_MIGRATION_MAX_DOWNTIME_MS} (50),
+ * {@code FERRY_MIGRATION_BANDWIDTH_MIBPS} (0: unlimited);
  * the API server from the Pod's service account. Runs until SIGTERM.
  */
 public final class NodeHandlerMain {
@@ -28,7 +29,7 @@ public final class NodeHandlerMain {
         }
         NodeHandler.MigrationSettings settings = new NodeHandler.MigrationSettings(
                 number("FERRY_MIGRATION_COMPLETION_TIMEOUT_PER_GIB", 150), number("FERRY_MIGRATION_PROGRESS_TIMEOUT", 150),
-                number("FERRY_MIGRATION_MAX_DOWNTIME_MS", 50));
+                number("FERRY_MIGRATION_MAX_DOWNTIME_MS", 50), number("FERRY_MIGRATION_BANDWIDTH_MIBPS", 0));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "ferry-handler-sigterm"));
         try (KubernetesClient client = new KubernetesClientBuilder().build();

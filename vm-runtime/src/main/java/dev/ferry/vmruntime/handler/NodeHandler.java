@@ -43,10 +43,11 @@ public final class NodeHandler implements AutoCloseable {
     /**
      * KubeVirt's migration settings the handler applies: completionTimeoutPerGiB (150 s per GiB of
      * guest memory), progressTimeout (150 s without less memory left to send), and the longest
-     * pause Ferry asks QEMU to keep the switch-over under.
+     * pause Ferry asks QEMU to keep the switch-over under, and bandwidthPerMigration in MiB/s (0: unlimited).
      */
-    public record MigrationSettings(long completionTimeoutPerGiB, long progressTimeoutSeconds, long maxDowntimeMillis) {
-        public static final MigrationSettings DEFAULTS = new MigrationSettings(150, 150, 50);
+    public record MigrationSettings(long completionTimeoutPerGiB, long progressTimeoutSeconds, long maxDowntimeMillis,
+            long bandwidthMiBps) {
+        public static final MigrationSettings DEFAULTS = new MigrationSettings(150, 150, 50, 0);
     }
 
     public NodeHandler(KubernetesClient client, String node, Clock clock) {
@@ -176,6 +177,7 @@ public final class NodeHandler implements AutoCloseable {
             // one host: the disk is literally the same file, which libvirt cannot see is shared
             request.put("unsafe", node.equals(targetNode));
             request.put("maxDowntimeMillis", settings.maxDowntimeMillis());
+            request.put("bandwidthMiBps", settings.bandwidthMiBps());
             request.put("completionTimeoutSeconds", settings.completionTimeoutPerGiB() * Math.max(1, memoryGiB(vmi)));
             request.put("progressTimeoutSeconds", settings.progressTimeoutSeconds());
             String now = clock.instant().toString();

@@ -63,6 +63,21 @@ class MigrationTest {
         request.put("consoleTo", waiting.console());
         request.put("unsafe", true);
         request.put("maxDowntimeMillis", 50);
+
+        // first one that cannot finish in time: 1 MiB/s for a 256 MiB guest, 3 s allowed — aborted, the guest stays
+        Map<String, Object> slow = new LinkedHashMap<>(request);
+        slow.put("bandwidthMiBps", 1);
+        slow.put("completionTimeoutSeconds", 3);
+        from.post("migrate", slow);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> from.status().migration() != null && !"Running".equals(from.status().migration().get("phase")));
+        assertThat(from.status().migration().get("phase")).isEqualTo("Failed");
+        assertThat((String) from.status().migration().get("message")).contains("did not complete within 3 s");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(from.status().state()));
+        int beforeRetry = last(Files.readString(sourceConsole, StandardCharsets.ISO_8859_1));
+        await().atMost(Duration.ofSeconds(20)).until(() -> last(Files.readString(sourceConsole, StandardCharsets.ISO_8859_1)) > beforeRetry);
+        assertThat(to.status().state()).as("the target still waits").isEqualTo("WaitingForMigration");
+
         from.post("migrate", request);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> from.status().migration() != null && !"Running".equals(from.status().migration().get("phase")));
