@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.vmruntime.handler.LauncherClient;
+import dev.ferry.vmruntime.testing.Launchers;
 import dev.ferry.vmruntime.testing.TestGuest;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,13 +31,11 @@ class LauncherMainTest {
     @TempDir
     Path dir;
 
-    /** A launcher on its own thread (the common pool has one thread on a 2-core machine, shared by parallel tests). */
-    static CompletableFuture<Integer> launch(Map<String, String> env, CountDownLatch stop) {
-        CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Thread thread = new Thread(() -> exit.complete(LauncherMain.run(env, stop)), "launcher-under-test");
-        thread.setDaemon(true);
-        thread.start();
-        return exit;
+    private final Launchers launchers = new Launchers();
+
+    @AfterEach
+    void stopLaunchers() throws Exception {
+        launchers.stopAll();
     }
 
     @Test
@@ -62,7 +62,7 @@ class LauncherMainTest {
                 "FERRY_VOLUME_DATA", scratch.toString(), "FERRY_CONSOLE_LOG", console.toString(), "FERRY_ACCELERATOR", "qemu",
                 "FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString(), "FERRY_METRICS_PORT", String.valueOf(port)));
         CountDownLatch sigterm = new CountDownLatch(1);
-        CompletableFuture<Integer> launcher = launch(env, sigterm);
+        CompletableFuture<Integer> launcher = launchers.start(env, sigterm);
         LauncherClient control = new LauncherClient(URI.create("http://127.0.0.1:" + port));
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .until(() -> Files.exists(console) && Files.readString(console, StandardCharsets.ISO_8859_1).contains("counter 1"));

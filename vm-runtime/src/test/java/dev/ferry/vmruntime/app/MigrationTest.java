@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.vmruntime.handler.LauncherClient;
+import dev.ferry.vmruntime.testing.Launchers;
 import dev.ferry.vmruntime.testing.TestGuest;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +33,12 @@ class MigrationTest {
 
     @TempDir
     Path dir;
+    private final Launchers launchers = new Launchers();
+
+    @AfterEach
+    void stopLaunchers() throws Exception {
+        launchers.stopAll();
+    }
 
     @Test
     void theGuestMovesLiveAndKeepsCounting() throws Exception {
@@ -45,8 +53,8 @@ class MigrationTest {
         target.put("FERRY_MIGRATION_TARGET", "true");
         CountDownLatch stopSource = new CountDownLatch(1);
         CountDownLatch stopTarget = new CountDownLatch(1);
-        CompletableFuture<Integer> sourceRun = LauncherMainTest.launch(source, stopSource);
-        CompletableFuture<Integer> targetRun = LauncherMainTest.launch(target, stopTarget);
+        CompletableFuture<Integer> sourceRun = launchers.start(source, stopSource);
+        CompletableFuture<Integer> targetRun = launchers.start(target, stopTarget);
         LauncherClient from = new LauncherClient(URI.create("http://127.0.0.1:" + sourcePort));
         LauncherClient to = new LauncherClient(URI.create("http://127.0.0.1:" + targetPort));
         Path sourceConsole = dir.resolve("source-console.log");
