@@ -19,8 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * on its serial console.
  */
 class LocalVmTest {
-    private static final Pattern COUNTER = Pattern.compile("counter (\\d+)");
     private static final Duration BOOT = Duration.ofSeconds(120);
 
     @TempDir
@@ -175,12 +172,10 @@ class LocalVmTest {
         awaitVm("mover", "Running", Duration.ofSeconds(20));
         await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inNamespace("default").withName(source).get() == null);
 
-        int lastOnSource = last(Files.readString(podDir(source).resolve("volumes/console/console.log"), StandardCharsets.ISO_8859_1));
+        int lastOnSource = TestGuest.lastCounter(podDir(source).resolve("volumes/console/console.log"));
         Path targetConsole = podDir(moved.launcherPod).resolve("volumes/console/console.log");
-        await().atMost(Duration.ofSeconds(30)).until(() -> last(Files.readString(targetConsole, StandardCharsets.ISO_8859_1)) > lastOnSource);
-        Matcher first = COUNTER.matcher(Files.readString(targetConsole, StandardCharsets.ISO_8859_1));
-        assertThat(first.find()).isTrue();
-        assertThat(Integer.parseInt(first.group(1))).as("the counter goes on: memory moved").isBetween(lastOnSource, lastOnSource + 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> TestGuest.lastCounter(targetConsole) > lastOnSource);
+        assertThat(TestGuest.firstCounter(targetConsole)).as("the counter goes on: memory moved").isBetween(lastOnSource, lastOnSource + 2);
         assertThat(ferry("stop", "mover").exit()).isZero();
         awaitVm("mover", "Stopped", Duration.ofSeconds(60));
     }
@@ -278,14 +273,5 @@ class LocalVmTest {
         String volume = client.persistentVolumeClaims().inNamespace("default").withName(claim).get().getSpec().getVolumeName();
         PersistentVolume pv = client.persistentVolumes().withName(volume).get();
         return Path.of(pv.getSpec().getLocal().getPath()).resolve("disk.img");
-    }
-
-    private static int last(String console) {
-        Matcher m = COUNTER.matcher(console);
-        int last = -1;
-        while (m.find()) {
-            last = Integer.parseInt(m.group(1));
-        }
-        return last;
     }
 }

@@ -12,6 +12,7 @@ import dev.ferry.controllers.datavolume.DataVolumeDecision;
 import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.status.Conditions;
 import dev.ferry.controllers.testing.Cluster;
+import dev.ferry.controllers.testing.TestClock;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -25,10 +26,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,23 +44,7 @@ class DataVolumeReconcilerTest {
     static KubernetesClient client;
 
     private static final String NS = "vms";
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-22T10:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final TestClock clock = new TestClock(Instant.parse("2026-11-22T10:00:00Z"));
     private HttpServer metrics;
     private final AtomicReference<String> metricsBody = new AtomicReference<>("");
     private DataVolumeReconciler reconciler;
@@ -133,7 +116,7 @@ class DataVolumeReconcilerTest {
 
         Cluster.terminated(client, pod("importer-fedora"), true,
                 "{\"outcome\":\"Succeeded\",\"reason\":\"Completed\",\"message\":\"Import complete\",\"format\":\"qcow2\"}",
-                now.get());
+                clock.instant());
         reconcile(dv);
         DataVolume done = dv(dv);
         assertThat(done.getStatus().phase).isEqualTo(Phases.SUCCEEDED);
@@ -149,7 +132,7 @@ class DataVolumeReconcilerTest {
         reconcile(dv);
         reconcile(dv);
         String version = dv(dv).getMetadata().getResourceVersion();
-        now.set(now.get().plusSeconds(30));
+        clock.set(clock.instant().plusSeconds(30));
         reconcile(dv);
         reconcile(dv);
         assertThat(dv(dv).getMetadata().getResourceVersion()).isEqualTo(version);
@@ -162,7 +145,7 @@ class DataVolumeReconcilerTest {
         reconcile(dv);
         reconcile(dv);
         Cluster.terminated(client, pod("importer-fedora"), false, "{\"outcome\":\"Failed\",\"reason\":\"SourceNotFound\","
-                + "\"message\":\"HTTP 404 from https://download.example.org/x: the image does not exist\",\"retryable\":false}", now.get());
+                + "\"message\":\"HTTP 404 from https://download.example.org/x: the image does not exist\",\"retryable\":false}", clock.instant());
         reconcile(dv);
         assertThat(phase(dv)).isEqualTo(Phases.FAILED);
         assertThat(condition(dv, "Ready").reason).isEqualTo("SourceNotFound");
@@ -178,20 +161,20 @@ class DataVolumeReconcilerTest {
         reconcile(dv);
         reconcile(dv);
         Cluster.terminated(client, pod("importer-fedora"), false, "{\"outcome\":\"Failed\",\"reason\":\"SourceUnavailable\","
-                + "\"message\":\"HTTP 503\",\"retryable\":true}", now.get());
+                + "\"message\":\"HTTP 503\",\"retryable\":true}", clock.instant());
         Duration wait = reconcile(dv);
         assertThat(wait).isEqualTo(Duration.ofSeconds(10));
         assertThat(pod("importer-fedora")).as("kept until the backoff passes").isNotNull();
         assertThat(phase(dv)).isEqualTo(Phases.IMPORT_IN_PROGRESS);
 
-        now.set(now.get().plusSeconds(11));
+        clock.set(clock.instant().plusSeconds(11));
         reconcile(dv);
         assertThat(client.pods().inNamespace(NS).withName("importer-fedora").get()).isNull();
         assertThat(dv(dv).getStatus().restartCount).isEqualTo(1);
         reconcile(dv);
         assertThat(pod("importer-fedora")).as("a new worker").isNotNull();
 
-        Cluster.terminated(client, pod("importer-fedora"), false, "", now.get());
+        Cluster.terminated(client, pod("importer-fedora"), false, "", clock.instant());
         assertThat(reconcile(dv)).as("second failure waits twice as long").isEqualTo(Duration.ofSeconds(20));
         assertThat(condition(dv, "Running").message).contains("the worker exited with code 1").contains("retrying in 20 s");
     }
@@ -257,7 +240,7 @@ class DataVolumeReconcilerTest {
         reconcile(dv);
         assertThat(phase(dv)).isEqualTo(Phases.UPLOAD_READY);
 
-        Cluster.terminated(client, pod("cdi-upload-upload-datavolume"), true, "{\"outcome\":\"Succeeded\"}", now.get());
+        Cluster.terminated(client, pod("cdi-upload-upload-datavolume"), true, "{\"outcome\":\"Succeeded\"}", clock.instant());
         reconcile(dv);
         assertThat(phase(dv)).isEqualTo(Phases.SUCCEEDED);
         assertThat(client.services().inNamespace(NS).withName("cdi-upload-upload-datavolume").get()).isNull();

@@ -7,6 +7,7 @@ import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
 import dev.ferry.api.kubevirt.v1.VmiStatus;
 import dev.ferry.controllers.testing.Cluster;
+import dev.ferry.controllers.testing.TestClock;
 import dev.ferry.controllers.testing.VmTesting;
 import dev.ferry.controllers.vm.LauncherPodBuilder;
 import dev.ferry.controllers.vm.RunStrategy;
@@ -16,11 +17,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,23 +28,7 @@ class VmReconcilerTest {
     static KubernetesMockServer server;
     static KubernetesClient client;
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-22T10:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final TestClock clock = new TestClock(Instant.parse("2026-11-22T10:00:00Z"));
     private final VmSettings settings = VmSettings.defaults("ferry/launcher:t");
     private VmReconciler vms;
     private VmiReconciler vmis;
@@ -145,7 +127,7 @@ class VmReconcilerTest {
             VirtualMachineInstance vmi = vmi("crash");
             Pod pod = client.pods().inNamespace("vms").withName(vmi.getStatus().launcherPod).get();
             Cluster.terminated(client, pod, false, "{\"outcome\":\"Failed\",\"reason\":\"LauncherError\",\"message\":\"no kernel\"}",
-                    now.get());
+                    clock.instant());
             vmis.reconcile("vms", "crash");
             assertThat(vmi("crash").getStatus().phase).isEqualTo("Failed");
             assertThat(vmi("crash").getStatus().reason).isEqualTo("LauncherError");
@@ -160,7 +142,7 @@ class VmReconcilerTest {
             Duration wait = vms.reconcile("vms", "crash");
             assertThat(wait).isBetween(RunStrategy.backoff(failure).minusSeconds(1), RunStrategy.backoff(failure).plusSeconds(1));
             assertThat(vmi("crash")).isNull();
-            now.set(now.get().plus(RunStrategy.backoff(failure)).plusSeconds(1));
+            clock.advance(RunStrategy.backoff(failure).plusSeconds(1));
             vms.reconcile("vms", "crash");
             assertThat(vmi("crash")).as("started again after the back-off").isNotNull();
             vmis.reconcile("vms", "crash");

@@ -17,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * moved, and the source reports how long the guest was paused.
  */
 class MigrationTest {
-    private static final Pattern COUNTER = Pattern.compile("counter (\\d+)");
-
     @TempDir
     Path dir;
     private final Launchers launchers = new Launchers();
@@ -82,8 +78,8 @@ class MigrationTest {
         assertThat(from.status().migration().get("phase")).isEqualTo("Failed");
         assertThat((String) from.status().migration().get("message")).contains("did not complete within 3 s");
         await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(from.status().state()));
-        int beforeRetry = last(Files.readString(sourceConsole, StandardCharsets.ISO_8859_1));
-        await().atMost(Duration.ofSeconds(20)).until(() -> last(Files.readString(sourceConsole, StandardCharsets.ISO_8859_1)) > beforeRetry);
+        int beforeRetry = TestGuest.lastCounter(sourceConsole);
+        await().atMost(Duration.ofSeconds(20)).until(() -> TestGuest.lastCounter(sourceConsole) > beforeRetry);
         assertThat(to.status().state()).as("the target still waits").isEqualTo("WaitingForMigration");
 
         from.post("migrate", request);
@@ -95,10 +91,10 @@ class MigrationTest {
         assertThat(from.status().state()).isEqualTo("Migrated");
         await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(to.status().state()));
 
-        int lastOnSource = last(Files.readString(sourceConsole, StandardCharsets.ISO_8859_1));
+        int lastOnSource = TestGuest.lastCounter(sourceConsole);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-                .until(() -> Files.exists(targetConsole) && last(Files.readString(targetConsole, StandardCharsets.ISO_8859_1)) > lastOnSource + 1);
-        int firstOnTarget = first(Files.readString(targetConsole, StandardCharsets.ISO_8859_1));
+                .until(() -> Files.exists(targetConsole) && TestGuest.lastCounter(targetConsole) > lastOnSource + 1);
+        int firstOnTarget = TestGuest.firstCounter(targetConsole);
         assertThat(firstOnTarget).as("the counter goes on where the source stopped: memory moved, not a reboot")
                 .isBetween(lastOnSource, lastOnSource + 2);
         assertThat(Files.readString(targetConsole, StandardCharsets.ISO_8859_1)).doesNotContain("guest up");
@@ -116,19 +112,5 @@ class MigrationTest {
                 "FERRY_VOLUME_DATA", scratch.toString(), "FERRY_CONSOLE_LOG", dir.resolve(side + "-console.log").toString(),
                 "FERRY_ACCELERATOR", "qemu", "FERRY_TERMINATION_LOG", dir.resolve(side + "-termination-log").toString(),
                 "FERRY_METRICS_PORT", String.valueOf(port)));
-    }
-
-    private static int last(String console) {
-        Matcher m = COUNTER.matcher(console);
-        int last = -1;
-        while (m.find()) {
-            last = Integer.parseInt(m.group(1));
-        }
-        return last;
-    }
-
-    private static int first(String console) {
-        Matcher m = COUNTER.matcher(console);
-        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 }

@@ -135,6 +135,27 @@ public final class TestGuest {
                 """.formatted(name, kernelPath, initrdPath), VirtualMachineInstance.class);
     }
 
+    private static final java.util.regex.Pattern COUNTER = java.util.regex.Pattern.compile("counter (\\d+)");
+
+    /** The first counter the guest printed on this console log, or -1. */
+    public static int firstCounter(Path console) throws IOException {
+        java.util.regex.Matcher m = COUNTER.matcher(Files.readString(console, java.nio.charset.StandardCharsets.ISO_8859_1));
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /** The last counter the guest printed on this console log, or -1 (no log yet). */
+    public static int lastCounter(Path console) throws IOException {
+        if (!Files.exists(console)) {
+            return -1;
+        }
+        java.util.regex.Matcher m = COUNTER.matcher(Files.readString(console, java.nio.charset.StandardCharsets.ISO_8859_1));
+        int last = -1;
+        while (m.find()) {
+            last = Integer.parseInt(m.group(1));
+        }
+        return last;
+    }
+
     /** Appends kernel command line arguments (ferry.count=N: power off after N counts; ferry.noacpi: ignore the power button). */
     public static VirtualMachineInstance withKernelArgs(VirtualMachineInstance vmi, String args) {
         var boot = vmi.getSpec().domain.firmware.kernelBoot;
