@@ -35,6 +35,15 @@ final class VmCommands {
     private VmCommands() {
     }
 
+    /** A command on one VM: its name, the kubeconfig and namespace options, the output. */
+    abstract static class VmCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        Kube kube;
+        @Parameters(index = "0", paramLabel = "VM") String name;
+    }
+
     private static VirtualMachine vm(KubernetesClient client, String namespace, String name) {
         VirtualMachine vm = client.resources(VirtualMachine.class).inNamespace(namespace).withName(name).get();
         if (vm == null) {
@@ -80,12 +89,7 @@ final class VmCommands {
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Start a VirtualMachine.")
-    static final class Start implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        Kube kube;
-        @Parameters(index = "0", paramLabel = "VM") String name;
+    static final class Start extends VmCommand {
 
         @Override
         public Integer call() throws Exception {
@@ -112,12 +116,7 @@ final class VmCommands {
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop a VirtualMachine (ACPI shutdown, then power off after its grace period).")
-    static final class Stop implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        Kube kube;
-        @Parameters(index = "0", paramLabel = "VM") String name;
+    static final class Stop extends VmCommand {
 
         @Override
         public Integer call() throws Exception {
@@ -143,12 +142,7 @@ final class VmCommands {
     }
 
     @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restart a running VirtualMachine (a new VMI).")
-    static final class Restart implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        Kube kube;
-        @Parameters(index = "0", paramLabel = "VM") String name;
+    static final class Restart extends VmCommand {
 
         @Override
         public Integer call() throws Exception {
@@ -225,12 +219,7 @@ final class VmCommands {
 
     @Command(name = "migrate", mixinStandardHelpOptions = true,
             description = "Move a running VM live to another launcher (its volumes must be ReadWriteMany).")
-    static final class Migrate implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        Kube kube;
-        @Parameters(index = "0", paramLabel = "VM") String name;
+    static final class Migrate extends VmCommand {
         @Option(names = "--wait", description = "wait until the migration ends and print its times") boolean wait;
         @Option(names = "--timeout", defaultValue = "300s", paramLabel = "DURATION", description = "how long --wait waits") String timeout;
 
@@ -293,12 +282,7 @@ final class VmCommands {
 
     @Command(name = "console", mixinStandardHelpOptions = true,
             description = "Show a VM's serial console and follow it while the guest runs (read-only).")
-    static final class Console implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        Kube kube;
-        @Parameters(index = "0", paramLabel = "VM") String name;
+    static final class Console extends VmCommand {
         @Option(names = "--no-follow", description = "print what the console has shown so far, then exit") boolean noFollow;
         @Option(names = "--until", paramLabel = "TEXT", description = "exit (0) as soon as the console shows TEXT") String until;
         @Option(names = "--timeout", defaultValue = "0s", paramLabel = "DURATION",
