@@ -47,9 +47,10 @@ public record DomainSpec(String name, String uuid, int vcpus, long memoryMiB, Li
             if (volume == null) {
                 throw new IllegalArgumentException("disk " + device.name + " names no volume in spec.volumes");
             }
-            if (volume.persistentVolumeClaim == null && volume.dataVolume == null && volume.cloudInitNoCloud == null) {
-                throw new IllegalArgumentException("volume " + volume.name + ": only persistentVolumeClaim, dataVolume and"
-                        + " cloudInitNoCloud volumes are supported by Ferry's launcher so far");
+            if (volume.persistentVolumeClaim == null && volume.dataVolume == null && volume.cloudInitNoCloud == null
+                    && volume.containerDisk == null && volume.emptyDisk == null) {
+                throw new IllegalArgumentException("volume " + volume.name + ": Ferry's launcher supports persistentVolumeClaim,"
+                        + " dataVolume, containerDisk, cloudInitNoCloud and emptyDisk volumes");
             }
             Path local = volumes.get(volume.name);
             if (local == null) {

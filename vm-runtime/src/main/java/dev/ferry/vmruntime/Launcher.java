@@ -66,19 +66,17 @@ public final class Launcher implements AutoCloseable {
 
     /**
      * Live-migrates the domain to the daemon at {@code targetUri}, its memory over
-     * {@code migrationUri} (tcp://host:port), its disks shared, not copied. {@code targetXml}
-     * maps the source's console log path to the target's. {@code unsafe}: the disk is the same
+     * {@code migrationUri} (tcp://host:port), its disks shared, not copied. {@code forTarget}
+     * rewrites the domain XML for the target (this launcher's own files — console log, cloud-init
+     * seed — become the target's). {@code unsafe}: the disk is the same
      * file on this host (libvirt cannot tell a local file is shared). Blocks until done.
      */
-    public MigrationStats migrate(String targetUri, String migrationUri, String consoleFrom, String consoleTo,
+    public MigrationStats migrate(String targetUri, String migrationUri, java.util.function.UnaryOperator<String> forTarget,
             boolean unsafe, long maxDowntimeMillis, long bandwidthMiBps) throws LauncherException {
         Connect target = null;
         try {
             target = new Connect(targetUri);
-            String xml = domain.getXMLDesc(Domain.XMLFlags.MIGRATABLE);
-            if (consoleFrom != null && consoleTo != null) {
-                xml = xml.replace(consoleFrom, consoleTo);
-            }
+            String xml = forTarget.apply(domain.getXMLDesc(Domain.XMLFlags.MIGRATABLE));
             if (maxDowntimeMillis > 0) {
                 domain.migrateSetMaxDowntime(maxDowntimeMillis);
             }

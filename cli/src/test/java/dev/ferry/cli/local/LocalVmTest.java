@@ -102,7 +102,7 @@ class LocalVmTest {
                 .getMetadata().getUid();
         await().atMost(BOOT.multipliedBy(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
             VirtualMachineInstance now = vmi("always");
-            return now != null && !first.equals(now.getMetadata().getUid()) && VmiStatus.RUNNING.equals(now.getStatus().phase);
+            return now != null && !first.equals(now.getMetadata().getUid()) && now.getStatus() != null && VmiStatus.RUNNING.equals(now.getStatus().phase);
         });
         assertThat(ferry("stop", "always").exit()).isZero();
         // Manual: nothing until asked
@@ -114,7 +114,7 @@ class LocalVmTest {
         assertThat(ferry("restart", "manual").exit()).isZero();
         await().atMost(BOOT).pollInterval(Duration.ofMillis(500)).until(() -> {
             VirtualMachineInstance now = vmi("manual");
-            return now != null && !before.equals(now.getMetadata().getUid()) && VmiStatus.RUNNING.equals(now.getStatus().phase);
+            return now != null && !before.equals(now.getMetadata().getUid()) && now.getStatus() != null && VmiStatus.RUNNING.equals(now.getStatus().phase);
         });
         assertThat(ferry("stop", "manual").exit()).isZero();
         awaitVm("manual", "Stopped", Duration.ofSeconds(60));
@@ -130,9 +130,11 @@ class LocalVmTest {
         VirtualMachine now = vm("broken");
         assertThat(now.getStatus().startFailure.retries).isEqualTo(1);
         assertThat(now.getStatus().startFailure.retryAfterTimestamp).isNotNull();
-        assertThat(Files.readString(local.kubeconfig().getParent().resolve("logs/default").resolve(
-                Files.list(local.kubeconfig().getParent().resolve("logs/default")).filter(p -> p.toString().contains("broken"))
-                        .findFirst().orElseThrow().getFileName()))).contains("disk no-such-volume names no volume in spec.volumes");
+        Path logs = local.kubeconfig().getParent().resolve("logs/default");
+        try (var files = Files.list(logs)) {
+            Path launcherLog = files.filter(p -> p.getFileName().toString().startsWith("virt-launcher-broken-")).findFirst().orElseThrow();
+            assertThat(Files.readString(launcherLog)).contains("disk no-such-volume names no volume in spec.volumes");
+        }
     }
 
     @Test

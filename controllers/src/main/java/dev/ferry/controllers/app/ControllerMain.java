@@ -61,7 +61,8 @@ public final class ControllerMain {
     private static VmSettings vmSettings(Map<String, String> env, String importer) {
         VmSettings defaults = VmSettings.defaults(env.getOrDefault("FERRY_LAUNCHER_IMAGE", importer.replace("importer", "launcher")));
         return new VmSettings(defaults.launcherImage(), defaults.pullPolicy(), env.getOrDefault("FERRY_ACCELERATOR",
-                defaults.accelerator()), defaults.controlPort());
+                defaults.accelerator()), defaults.controlPort(), java.util.Arrays.stream(env.getOrDefault("FERRY_INSECURE_REGISTRIES", "")
+                .split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList());
     }
 
     private static TokenApiServer tokenApi(Map<String, String> env, KubernetesClient client) throws IOException {

@@ -32,7 +32,8 @@ public final class ControllerRuntime implements AutoCloseable {
 
     public ControllerRuntime(KubernetesClient client, WorkerSettings settings, String namespace, String identity,
             Duration leaseDuration, Runnable onLost) {
-        this(client, settings, VmSettings.defaults(settings.importerImage().replace("importer", "launcher")), namespace,
+        this(client, settings, VmSettings.defaults(settings.importerImage().replace("importer", "launcher"))
+                .withInsecureRegistries(settings.insecureRegistries()), namespace,
                 identity, leaseDuration, onLost);
     }
 

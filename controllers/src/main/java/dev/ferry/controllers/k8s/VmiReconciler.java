@@ -76,7 +76,7 @@ public final class VmiReconciler {
         }
         Map<String, PersistentVolumeClaim> claims = new LinkedHashMap<>();
         String waiting = claims(vmi, claims);
-        VmiStatus.Condition migratable = liveMigratable(claims);
+        VmiStatus.Condition migratable = liveMigratable(vmi, claims);
         // the Pod running the guest now (a migration target's Pod only once the guest moved there)
         String current = vmi.getStatus() == null ? null : vmi.getStatus().launcherPod;
         Pod pod = pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
@@ -171,8 +171,23 @@ public final class VmiReconciler {
         return null;
     }
 
-    /** KubeVirt's LiveMigratable condition: every claim must be ReadWriteMany, the disk is shared, not copied. */
-    static VmiStatus.Condition liveMigratable(Map<String, PersistentVolumeClaim> claims) {
+    /**
+     * KubeVirt's LiveMigratable condition: every claim must be ReadWriteMany (the disk is shared,
+     * not copied), and no containerDisk or emptyDisk may hold writes only its launcher has (Ferry
+     * does not copy disks; a cloud-init seed is rewritten identically by the target).
+     */
+    static VmiStatus.Condition liveMigratable(VirtualMachineInstance vmi, Map<String, PersistentVolumeClaim> claims) {
+        List<String> local = new ArrayList<>();
+        for (VmiSpec.Volume volume : vmi.getSpec().volumes == null ? List.<VmiSpec.Volume>of() : vmi.getSpec().volumes) {
+            if (volume.containerDisk != null || volume.emptyDisk != null) {
+                local.add(volume.name);
+            }
+        }
+        if (!local.isEmpty()) {
+            return new VmiStatus.Condition("LiveMigratable", "False", "DisksNotLiveMigratable", "cannot migrate VMI: volumes "
+                    + String.join(", ", local) + " are containerDisk or emptyDisk, local to the launcher (Ferry moves memory,"
+                    + " not disks; use a ReadWriteMany DataVolume)");
+        }
         List<String> unshared = new ArrayList<>();
         claims.forEach((volume, claim) -> {
             List<String> modes = claim.getSpec().getAccessModes();

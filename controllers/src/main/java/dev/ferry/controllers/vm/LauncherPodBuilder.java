@@ -63,6 +63,9 @@ public final class LauncherPodBuilder {
         if (migrationUid != null) {
             env.add(new EnvVar("FERRY_MIGRATION_TARGET", "true", null));
         }
+        if (!settings.insecureRegistries().isEmpty()) {
+            env.add(new EnvVar("FERRY_INSECURE_REGISTRIES", String.join(",", settings.insecureRegistries()), null));
+        }
         for (Map.Entry<String, PersistentVolumeClaim> e : claims.entrySet()) {
             String volume = e.getKey();
             PersistentVolumeClaim claim = e.getValue();

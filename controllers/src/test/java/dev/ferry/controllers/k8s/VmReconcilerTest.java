@@ -117,6 +117,31 @@ class VmReconcilerTest {
     }
 
     @Test
+    void aVmiWithAnEmptyDiskIsNotLiveMigratableEvenOnReadWriteMany() {
+        client.resource(VmTesting.vm("scratchy", "Always", "ReadWriteMany")).create();
+        vms.reconcile("vms", "scratchy");
+        VmTesting.dataVolumeSucceeded(client, "vms", "scratchy-root", "ReadWriteMany");
+        client.resources(VirtualMachine.class).inNamespace("vms").withName("scratchy").edit(vm -> {
+            var disk = new dev.ferry.api.kubevirt.v1.VmiSpec.Disk();
+            disk.name = "scratch";
+            vm.getSpec().template.spec.domain.devices.disks.add(disk);
+            var volume = new dev.ferry.api.kubevirt.v1.VmiSpec.Volume();
+            volume.name = "scratch";
+            volume.emptyDisk = new dev.ferry.api.kubevirt.v1.VmiSpec.EmptyDisk();
+            volume.emptyDisk.capacity = new io.fabric8.kubernetes.api.model.Quantity("1Gi");
+            vm.getSpec().template.spec.volumes.add(volume);
+            return vm;
+        });
+        vms.reconcile("vms", "scratchy");
+        vmis.reconcile("vms", "scratchy");
+        assertThat(vmi("scratchy").getStatus().conditions).anySatisfy(c -> {
+            assertThat(c.type).isEqualTo("LiveMigratable");
+            assertThat(c.status).isEqualTo("False");
+            assertThat(c.message).contains("scratch").contains("emptyDisk");
+        });
+    }
+
+    @Test
     void aFailedVmiIsRestartedAfterKubeVirtsBackOff() {
         client.resource(VmTesting.vm("crash", "Always", "ReadWriteOnce")).create();
         vms.reconcile("vms", "crash");

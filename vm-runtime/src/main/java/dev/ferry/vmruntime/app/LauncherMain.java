@@ -119,7 +119,9 @@ public final class LauncherMain {
                     Path.of(env.getOrDefault("FERRY_ACCELERATOR_CACHE", "/run/ferry/accelerator")));
             accelerator = "kvm".equals(chosen) ? "kvm" : "tcg";
             Map<String, Path> volumes = volumes(env);
-            volumes.putAll(cloudInit(vmi, Files.createDirectories(console.toAbsolutePath().getParent().resolve("cloud-init"))));
+            Path scratch = console.toAbsolutePath().getParent();
+            volumes.putAll(cloudInit(vmi, Files.createDirectories(scratch.resolve("cloud-init"))));
+            volumes.putAll(ephemeral(vmi, Files.createDirectories(scratch.resolve("ephemeral")), env));
             DomainSpec spec = DomainSpec.from(vmi, volumes, console, chosen);
             long grace = vmi.getSpec().terminationGracePeriodSeconds == null ? 30 : vmi.getSpec().terminationGracePeriodSeconds;
             boolean target = "true".equals(env.get("FERRY_MIGRATION_TARGET"));
@@ -253,8 +255,20 @@ public final class LauncherMain {
         }, 500, 500, TimeUnit.MILLISECONDS);
         Map<String, Object> result = new LinkedHashMap<>(started);
         try {
+            // the launcher's own files (console log, cloud-init seeds) live beside its console log: map that directory
+            String consoleTo = (String) request.get("consoleTo");
+            String consoleFrom = console == null ? null : console.toAbsolutePath().toString();
+            java.util.function.UnaryOperator<String> forTarget = xml -> {
+                if (consoleFrom == null || consoleTo == null) {
+                    return xml;
+                }
+                String fromDir = Path.of(consoleFrom).getParent() + "/";
+                String toDir = Path.of(consoleTo).getParent() + "/";
+                String mapped = xml.replace(consoleFrom, consoleTo);
+                return fromDir.equals(toDir) ? mapped : mapped.replace(fromDir, toDir);
+            };
             Launcher.MigrationStats stats = running.migrate((String) request.get("targetUri"), (String) request.get("migrationUri"),
-                    console == null ? null : console.toAbsolutePath().toString(), (String) request.get("consoleTo"),
+                    forTarget,
                     Boolean.TRUE.equals(request.get("unsafe")), number(request, "maxDowntimeMillis", 0),
                     number(request, "bandwidthMiBps", 0));
             migrated = true;
@@ -380,6 +394,50 @@ public final class LauncherMain {
             seeds.put(volume.name, iso);
         }
         return seeds;
+    }
+
+    /**
+     * Ephemeral disks, gone with the launcher as in KubeVirt: an emptyDisk is a sparse raw file of
+     * its capacity; a containerDisk is pulled from its registry through the importer (the disk file
+     * under /disk in the image, any format, converted to raw) — writes to it are lost at the end.
+     * {@code FERRY_INSECURE_REGISTRIES} (host or host:port, comma-separated) are reached over plain HTTP.
+     */
+    static Map<String, Path> ephemeral(VirtualMachineInstance vmi, Path dir, Map<String, String> env) throws IOException {
+        Map<String, Path> disks = new HashMap<>();
+        java.util.List<String> insecure = java.util.Arrays.stream(env.getOrDefault("FERRY_INSECURE_REGISTRIES", "").split(","))
+                .map(String::strip).filter(r -> !r.isEmpty()).toList();
+        for (var volume : vmi.getSpec().volumes == null ? java.util.List.<dev.ferry.api.kubevirt.v1.VmiSpec.Volume>of()
+                : vmi.getSpec().volumes) {
+            Path disk = dir.resolve(volume.name + ".img");
+            if (volume.emptyDisk != null) {
+                if (volume.emptyDisk.capacity == null) {
+                    throw new IllegalArgumentException("volume " + volume.name + ": emptyDisk needs a capacity");
+                }
+                long bytes = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(volume.emptyDisk.capacity).longValue();
+                try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(disk.toFile(), "rw")) {
+                    file.setLength(bytes);
+                }
+                disks.put(volume.name, disk);
+            } else if (volume.containerDisk != null) {
+                String image = volume.containerDisk.image;
+                if (image == null || image.isBlank()) {
+                    throw new IllegalArgumentException("volume " + volume.name + ": containerDisk needs an image");
+                }
+                String reference = image.startsWith("docker://") ? image : "docker://" + image;
+                String host = reference.substring("docker://".length()).split("/", 2)[0];
+                boolean plain = insecure.contains(host) || insecure.contains(host.replaceFirst(":\\d+$", ""));
+                var options = new dev.ferry.importer.source.SourceOptions(null, plain, java.util.List.of(), null,
+                        dev.ferry.importer.source.SourceOptions.DEFAULT_RETRIES, dev.ferry.importer.source.SourceOptions.DEFAULT_STALL_TIMEOUT,
+                        null, null);
+                long started = System.nanoTime();
+                var result = dev.ferry.importer.Importer.run(reference, options, disk, dev.ferry.disk.convert.ImportOptions.defaults(),
+                        new dev.ferry.disk.progress.TransferProgress());
+                LOG.info(() -> "containerDisk " + image + " → " + disk + " (" + result.format() + ", "
+                        + (System.nanoTime() - started) / 1_000_000 + " ms)");
+                disks.put(volume.name, disk);
+            }
+        }
+        return disks;
     }
 
     private static String decode(String volume, String field, String base64) {

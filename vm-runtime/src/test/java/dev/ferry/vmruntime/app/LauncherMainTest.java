@@ -3,6 +3,9 @@ package dev.ferry.vmruntime.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.disk.testing.Tools;
+import dev.ferry.importer.testing.ContainerDisks;
+import dev.ferry.importer.testing.DockerRegistry;
 import dev.ferry.vmruntime.handler.LauncherClient;
 import dev.ferry.vmruntime.testing.Launchers;
 import dev.ferry.vmruntime.testing.TestGuest;
@@ -33,9 +36,14 @@ class LauncherMainTest {
 
     private final Launchers launchers = new Launchers();
 
+    private DockerRegistry registry;
+
     @AfterEach
     void stopLaunchers() throws Exception {
         launchers.stopAll();
+        if (registry != null) {
+            registry.close();
+        }
     }
 
     @Test
@@ -55,12 +63,37 @@ class LauncherMainTest {
         seed.cloudInitNoCloud.userDataBase64 = java.util.Base64.getEncoder().encodeToString(
                 "#cloud-config\nferry-test: hello-from-cidata\n".getBytes(StandardCharsets.UTF_8));
         vmi.getSpec().volumes.add(seed);
+        // a containerDisk from a registry (plain HTTP, as local registries are) and an emptyDisk
+        Tools.require("docker-registry");
+        registry = DockerRegistry.open(Files.createDirectories(dir.resolve("registry")));
+        byte[] containerDisk = new byte[1 << 20];
+        byte[] marker = "CONTAINERDISK-OK".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(marker, 0, containerDisk, 0, marker.length);
+        registry.pushImage("vms/disk", "1", java.util.List.of(registry.pushBlob("vms/disk",
+                ContainerDisks.layer("disk/disk.img", containerDisk), ContainerDisks.LAYER)));
+        for (String[] extra : new String[][] {{"containerdisk", "containerDisk"}, {"scratch", "emptyDisk"}}) {
+            var device = new dev.ferry.api.kubevirt.v1.VmiSpec.Disk();
+            device.name = extra[0];
+            device.disk = new dev.ferry.api.kubevirt.v1.VmiSpec.DiskTarget();
+            vmi.getSpec().domain.devices.disks.add(device);
+            var volume = new dev.ferry.api.kubevirt.v1.VmiSpec.Volume();
+            volume.name = extra[0];
+            if (extra[1].equals("containerDisk")) {
+                volume.containerDisk = new dev.ferry.api.kubevirt.v1.VmiSpec.ContainerDisk();
+                volume.containerDisk.image = registry.host() + "/vms/disk:1";
+            } else {
+                volume.emptyDisk = new dev.ferry.api.kubevirt.v1.VmiSpec.EmptyDisk();
+                volume.emptyDisk.capacity = new io.fabric8.kubernetes.api.model.Quantity("8Mi");
+            }
+            vmi.getSpec().volumes.add(volume);
+        }
         Path vmiFile = Files.writeString(dir.resolve("vmi.yaml"), Serialization.asYaml(vmi));
         Path console = dir.resolve("console.log");
         int port = freePort();
         Map<String, String> env = new HashMap<>(Map.of("FERRY_VMI", vmiFile.toString(), "FERRY_VOLUME_ROOTDISK", root.toString(),
                 "FERRY_VOLUME_DATA", scratch.toString(), "FERRY_CONSOLE_LOG", console.toString(), "FERRY_ACCELERATOR", "qemu",
                 "FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString(), "FERRY_METRICS_PORT", String.valueOf(port)));
+        env.put("FERRY_INSECURE_REGISTRIES", registry.host());
         CountDownLatch sigterm = new CountDownLatch(1);
         CompletableFuture<Integer> launcher = launchers.start(env, sigterm);
         LauncherClient control = new LauncherClient(URI.create("http://127.0.0.1:" + port));
@@ -73,7 +106,9 @@ class LauncherMainTest {
         assertThat(new String(control.console(0).bytes(), StandardCharsets.ISO_8859_1)).contains("guest up, disk marked");
         assertThat(Files.readString(console, StandardCharsets.ISO_8859_1)).as("the guest read the NoCloud seed")
                 .contains("cidata seed on /dev/vdc").contains("instance-id: " + vmi.getMetadata().getName() + ".vms")
-                .contains("ferry-test: hello-from-cidata");
+                .contains("ferry-test: hello-from-cidata")
+                .as("the containerDisk, pulled and converted, and an 8 MiB emptyDisk")
+                .contains("disk vdd: 2048 sectors, starts CONTAINERDISK-OK").contains("disk vde: 16384 sectors");
 
         control.post("pause");
         assertThat(control.status().state()).isEqualTo("Paused");

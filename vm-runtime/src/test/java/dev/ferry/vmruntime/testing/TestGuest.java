@@ -47,6 +47,9 @@ public final class TestGuest {
                 umount /seed
               fi
             done
+            for d in vdb vdc vdd vde; do
+              if [ -b /dev/$d ]; then echo "disk $d: $(cat /sys/block/$d/size) sectors, starts $(dd if=/dev/$d bs=16 count=1 2>/dev/null | tr -cd 'A-Z-')"; fi
+            done
             # ferry.count=N on the kernel command line: count N times, then power off
             max=; for a in $(cat /proc/cmdline); do case $a in ferry.count=*) max=${a#ferry.count=};; esac; done
             n=0; while true; do
