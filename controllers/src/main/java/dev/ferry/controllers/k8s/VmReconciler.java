@@ -55,7 +55,7 @@ public final class VmReconciler {
         }
         VirtualMachineInstance vmi = client.resources(VirtualMachineInstance.class).inNamespace(namespace).withName(name).get();
         if (vmi != null && !ownedBy(vmi.getMetadata(), vm)) {
-            status(vm, s -> s.printableStatus = "Stopped", null, "VMIExists",
+            status(vm, vmi, s -> s.printableStatus = "Stopped", null, "VMIExists",
                     "a VirtualMachineInstance " + name + " not created by this VM exists; delete it first");
             return null;
         }
@@ -72,7 +72,7 @@ public final class VmReconciler {
         try {
             strategy = RunStrategy.of(vm.getSpec());
         } catch (IllegalArgumentException e) {
-            status(vm, s -> s.printableStatus = "Stopped", null, "InvalidRunStrategy", e.getMessage());
+            status(vm, vmi, s -> s.printableStatus = "Stopped", null, "InvalidRunStrategy", e.getMessage());
             return null;
         }
         String volumes = dataVolumes(vm);
@@ -89,7 +89,7 @@ public final class VmReconciler {
         if (request != null && VmStatus.StateChangeRequest.STOP.equals(request.action)) {
             if (vmi != null && (request.uid == null || request.uid.equals(vmi.getMetadata().getUid()))) {
                 deleteVmi(vmi, deleting, "stop requested");
-                status(vm, s -> s.printableStatus = "Stopping", strategy, null, null);
+                status(vm, vmi, s -> s.printableStatus = "Stopping", strategy, null, null);
                 return Duration.ofSeconds(1);
             }
             dropRequest(vm);
@@ -116,13 +116,13 @@ public final class VmReconciler {
         if (!want) {
             if (vmi != null && !ended) {
                 deleteVmi(vmi, deleting, strategy);
-                status(vm, s -> s.printableStatus = "Stopping", strategy, null, null);
+                status(vm, vmi, s -> s.printableStatus = "Stopping", strategy, null, null);
                 return Duration.ofSeconds(1);
             }
             if (startRequested) {
                 dropRequest(vm);
             }
-            status(vm, s -> {
+            status(vm, vmi, s -> {
                 s.printableStatus = "Stopped";
                 s.startFailure = null;
             }, strategy, null, null);
@@ -131,7 +131,7 @@ public final class VmReconciler {
         if (volumes != null) {
             String printable = volumes.startsWith("Failed") ? "DataVolumeError"
                     : volumes.startsWith("WaitForFirstConsumer") ? "WaitingForVolumeBinding" : "Provisioning";
-            status(vm, s -> s.printableStatus = printable, strategy, null, null);
+            status(vm, vmi, s -> s.printableStatus = printable, strategy, null, null);
             return null;
         }
         if (vmi != null && ended) {
@@ -144,7 +144,7 @@ public final class VmReconciler {
                 next.retries = retries;
                 next.lastFailedVMIUID = vmi.getMetadata().getUid();
                 next.retryAfterTimestamp = now.plus(RunStrategy.backoff(retries)).toString();
-                status(vm, s -> {
+                status(vm, vmi, s -> {
                     s.startFailure = next;
                     s.printableStatus = "CrashLoopBackOff";
                 }, strategy, null, null);
@@ -158,23 +158,22 @@ public final class VmReconciler {
             if (failure != null && failure.retryAfterTimestamp != null) {
                 Instant after = Instant.parse(failure.retryAfterTimestamp);
                 if (now.isBefore(after)) {
-                    status(vm, s -> s.printableStatus = "CrashLoopBackOff", strategy, null, null);
+                    status(vm, vmi, s -> s.printableStatus = "CrashLoopBackOff", strategy, null, null);
                     return Duration.between(now, after).plusMillis(50);
                 }
             }
-            createVmi(vm);
+            VirtualMachineInstance created = createVmi(vm);
             if (startRequested) {
                 dropRequest(vm);
             }
-            status(vm, s -> s.printableStatus = "Starting", strategy, null, null);
+            status(vm, created, s -> s.printableStatus = "Starting", strategy, null, null);
             return null;
         }
         if (startRequested) {
             dropRequest(vm);
         }
-        VirtualMachineInstance current = vmi;
-        status(vm, s -> {
-            s.printableStatus = printable(current);
+        status(vm, vmi, s -> {
+            s.printableStatus = printable(vmi);
             if (VmiStatus.RUNNING.equals(phase)) {
                 s.startFailure = null;
             }
@@ -233,7 +232,7 @@ public final class VmReconciler {
         return waiting;
     }
 
-    private void createVmi(VirtualMachine vm) {
+    private VirtualMachineInstance createVmi(VirtualMachine vm) {
         VirtualMachineInstance vmi = new VirtualMachineInstance();
         ObjectMeta template = vm.getSpec().template.metadata;
         vmi.setMetadata(new ObjectMetaBuilder().withName(vm.getMetadata().getName()).withNamespace(vm.getMetadata().getNamespace())
@@ -244,6 +243,7 @@ public final class VmReconciler {
         VirtualMachineInstance created = client.resource(vmi).create();
         LOG.info(() -> vm.getMetadata().getNamespace() + "/" + vm.getMetadata().getName() + ": VMI created (uid "
                 + created.getMetadata().getUid() + ")");
+        return created;
     }
 
     private void deleteVmi(VirtualMachineInstance vmi, boolean deleting, String why) {
@@ -270,7 +270,7 @@ public final class VmReconciler {
     private Duration terminate(VirtualMachine vm, VirtualMachineInstance vmi) {
         if (vmi != null) {
             deleteVmi(vmi, vmi.getMetadata().getDeletionTimestamp() != null, "VM deleted");
-            status(vm, s -> s.printableStatus = "Terminating", null, null, null);
+            status(vm, vmi, s -> s.printableStatus = "Terminating", null, null, null);
             return Duration.ofSeconds(1);
         }
         for (VmSpec.DataVolumeTemplate template : vm.getSpec().dataVolumeTemplates == null
@@ -302,12 +302,14 @@ public final class VmReconciler {
                 .withController(true).withBlockOwnerDeletion(true).build();
     }
 
-    /** Updates the status when something changed: printableStatus, created, ready, conditions (Failure for a bad spec). */
-    private void status(VirtualMachine vm, java.util.function.Consumer<VmStatus> change, String strategy, String failureReason,
-            String failureMessage) {
+    /**
+     * Updates the status when something changed: printableStatus, created and ready (from
+     * {@code vmi}, the VM's VMI as this reconcile left it, or null), conditions (Failure for a bad spec).
+     */
+    private void status(VirtualMachine vm, VirtualMachineInstance vmi, java.util.function.Consumer<VmStatus> change,
+            String strategy, String failureReason, String failureMessage) {
         String namespace = vm.getMetadata().getNamespace();
         String name = vm.getMetadata().getName();
-        VirtualMachineInstance vmi = client.resources(VirtualMachineInstance.class).inNamespace(namespace).withName(name).get();
         VmStatus wanted = copy(vm.getStatus());
         change.accept(wanted);
         wanted.runStrategy = strategy;

@@ -53,7 +53,6 @@ public final class LauncherMain {
     private volatile String libvirtUri;
     private volatile int migrationPort;
     private volatile Map<String, Object> migration;
-    private volatile boolean migrated;
 
     private LauncherMain(Map<String, String> env) {
         this.env = env;
@@ -145,8 +144,7 @@ public final class LauncherMain {
                     }
                     stop.await(200, TimeUnit.MILLISECONDS);
                 }
-                if (migrated) {
-                    state = "Migrated";
+                if ("Migrated".equals(state)) {
                     stop.await();
                     return message("Succeeded", "Migrated", "the guest moved to another launcher by live migration");
                 }
@@ -271,7 +269,6 @@ public final class LauncherMain {
                     forTarget,
                     Boolean.TRUE.equals(request.get("unsafe")), number(request, "maxDowntimeMillis", 0),
                     number(request, "bandwidthMiBps", 0));
-            migrated = true;
             state = "Migrated";
             result.put("phase", "Succeeded");
             result.put("downtimeMillis", stats.downtimeMillis());
