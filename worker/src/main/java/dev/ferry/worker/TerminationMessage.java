@@ -54,18 +54,6 @@ public record TerminationMessage(String outcome, String reason, String message, 
         return name.toString();
     }
 
-    /** A termination message read back from a Pod status; null when {@code text} is not one. */
-    public static TerminationMessage parse(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return JSON.readValue(text.strip(), TerminationMessage.class);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     public boolean succeeded() {
         return "Succeeded".equals(outcome);
     }

@@ -5,11 +5,9 @@ import dev.ferry.api.cdi.v1beta1.Phases;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VmiSpec;
 import dev.ferry.api.kubevirt.v1.VmiStatus;
+import dev.ferry.controllers.datavolume.WorkerOutcome;
 import dev.ferry.controllers.vm.LauncherPodBuilder;
 import dev.ferry.controllers.vm.VmSettings;
-import dev.ferry.worker.TerminationMessage;
-import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -113,8 +111,12 @@ public final class VmiReconciler {
         return switch (podPhase == null ? "Pending" : podPhase) {
             case "Running" -> new Transition(VmiStatus.RUNNING.equals(phase) ? VmiStatus.RUNNING : VmiStatus.SCHEDULED,
                     null, null, name, node);
-            case "Succeeded" -> new Transition(VmiStatus.SUCCEEDED, ended(pod, "Succeeded"), message(pod), name, node);
-            case "Failed" -> new Transition(VmiStatus.FAILED, ended(pod, "LauncherFailed"), message(pod), name, node);
+            // the launcher's termination message (the worker contract): GuestPoweredOff, Shutdown, LauncherError …
+            case "Succeeded", "Failed" -> {
+                WorkerOutcome outcome = WorkerOutcome.of(pod);
+                yield new Transition("Succeeded".equals(podPhase) ? VmiStatus.SUCCEEDED : VmiStatus.FAILED, outcome.reason(),
+                        outcome.message(), name, node);
+            }
             default -> new Transition(VmiStatus.SCHEDULING, null, pendingMessage(pod), name, node);
         };
     }
@@ -123,25 +125,6 @@ public final class VmiReconciler {
         return pod.getStatus() == null || pod.getStatus().getConditions() == null ? null : pod.getStatus().getConditions().stream()
                 .filter(c -> "False".equals(c.getStatus()) && c.getMessage() != null).map(c -> c.getReason() + ": " + c.getMessage())
                 .findFirst().orElse(null);
-    }
-
-    private static ContainerStateTerminated terminated(Pod pod) {
-        List<ContainerStatus> statuses = pod.getStatus().getContainerStatuses();
-        return statuses == null || statuses.isEmpty() || statuses.get(0).getState() == null ? null
-                : statuses.get(0).getState().getTerminated();
-    }
-
-    /** The launcher's termination message reason (GuestPoweredOff, Shutdown, Destroyed, LauncherError …). */
-    private static String ended(Pod pod, String fallback) {
-        ContainerStateTerminated t = terminated(pod);
-        TerminationMessage message = t == null ? null : TerminationMessage.parse(t.getMessage());
-        return message == null || message.reason() == null ? fallback : message.reason();
-    }
-
-    private static String message(Pod pod) {
-        ContainerStateTerminated t = terminated(pod);
-        TerminationMessage message = t == null ? null : TerminationMessage.parse(t.getMessage());
-        return message == null ? (t == null ? null : t.getMessage()) : message.message();
     }
 
     /** Fills {@code claims} (volume → claim); returns why the VMI must wait, or null. */
