@@ -232,9 +232,8 @@ final class VmCommands {
                     throw new IllegalStateException("VM " + name + " is not running");
                 }
                 VirtualMachineInstanceMigration m = new VirtualMachineInstanceMigration();
-                // named as virtctl names them (generateName is not honoured the same way by every API server)
-                String suffix = java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 5);
-                m.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("kubevirt-migrate-vm-" + suffix)
+                // as virtctl names them
+                m.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withGenerateName("kubevirt-migrate-vm-")
                         .withNamespace(ns).build());
                 m.setSpec(new VirtualMachineInstanceMigration.Spec());
                 m.getSpec().vmiName = name;
@@ -246,36 +245,34 @@ final class VmCommands {
                 if (!wait) {
                     return 0;
                 }
-                Instant deadline = Instant.now().plus(Durations.parse("--timeout", timeout));
-                String last = null;
-                while (Instant.now().isBefore(deadline)) {
-                    VirtualMachineInstanceMigration now = client.resources(VirtualMachineInstanceMigration.class).inNamespace(ns)
-                            .withName(migration).get();
-                    String phase = now == null || now.getStatus() == null ? null : now.getStatus().phase;
-                    if (phase != null && !phase.equals(last)) {
-                        spec.commandLine().getErr().println("vmim/" + migration + ": " + phase);
-                        last = phase;
-                    }
-                    if (VirtualMachineInstanceMigration.SUCCEEDED.equals(phase)) {
-                        VmiStatus.MigrationState state = now.getStatus().migrationState;
-                        VirtualMachineInstance moved = vmi(client, ns, name);
-                        VmiStatus.MigrationState done = moved != null && moved.getStatus() != null ? moved.getStatus().migrationState : state;
-                        spec.commandLine().getOut().printf("migrated to %s: migration %s ms, guest paused %s ms (libvirt call %s ms)%n",
-                                done.targetPod, done.totalMillis, done.downtimeMillis, done.callMillis);
-                        return 0;
-                    }
-                    if (VirtualMachineInstanceMigration.FAILED.equals(phase)) {
-                        String why = now.getStatus().conditions == null || now.getStatus().conditions.isEmpty() ? null
-                                : now.getStatus().conditions.get(0).message;
-                        VirtualMachineInstance after = vmi(client, ns, name);
-                        if (why == null && after != null && after.getStatus() != null && after.getStatus().migrationState != null) {
-                            why = after.getStatus().migrationState.failureReason;
-                        }
-                        throw new IllegalStateException("migration " + migration + " failed: " + why);
-                    }
-                    Thread.sleep(200);
+                // watched, not polled: every phase is printed as it comes
+                String[] last = {null};
+                VirtualMachineInstanceMigration end;
+                try {
+                    end = client.resources(VirtualMachineInstanceMigration.class).inNamespace(ns).withName(migration)
+                            .waitUntilCondition(now -> {
+                                String phase = now == null || now.getStatus() == null ? null : now.getStatus().phase;
+                                if (phase != null && !phase.equals(last[0])) {
+                                    spec.commandLine().getErr().println("vmim/" + migration + ": " + phase);
+                                    last[0] = phase;
+                                }
+                                return VirtualMachineInstanceMigration.SUCCEEDED.equals(phase)
+                                        || VirtualMachineInstanceMigration.FAILED.equals(phase);
+                            }, Durations.parse("--timeout", timeout).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (io.fabric8.kubernetes.client.KubernetesClientTimeoutException e) {
+                    throw new IllegalStateException("timed out after " + timeout + " waiting for migration " + migration
+                            + (last[0] == null ? "" : " (last phase: " + last[0] + ")"));
                 }
-                throw new IllegalStateException("timed out after " + timeout + " waiting for migration " + migration);
+                if (VirtualMachineInstanceMigration.FAILED.equals(end.getStatus().phase)) {
+                    String why = end.getStatus().conditions == null || end.getStatus().conditions.isEmpty() ? "no reason given"
+                            : end.getStatus().conditions.get(0).message;
+                    throw new IllegalStateException("migration " + migration + " failed: " + why);
+                }
+                // the migration carries the VMI's migrationState as it ended
+                VmiStatus.MigrationState done = end.getStatus().migrationState;
+                spec.commandLine().getOut().printf("migrated to %s: migration %s ms, guest paused %s ms (libvirt call %s ms)%n",
+                        done.targetPod, done.totalMillis, done.downtimeMillis, done.callMillis);
+                return 0;
             }
         }
     }

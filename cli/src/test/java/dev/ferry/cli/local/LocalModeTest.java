@@ -165,6 +165,15 @@ class LocalModeTest {
         assertThat(nginx.getConditions()).anySatisfy(c -> assertThat(c.getReason()).isEqualTo("UnknownImage"));
     }
 
+    @Test
+    void generateNameGetsAFiveCharacterSuffixAsKubeApiserverGivesIt() {
+        var created = local.client().resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+                .withGenerateName("settings-").withNamespace("default").endMetadata().addToData("a", "b").build()).create();
+        assertThat(created.getMetadata().getName()).matches("settings-[bcdfghjklmnpqrstvwxz2456789]{5}");
+        assertThat(local.client().configMaps().inNamespace("default").withName(created.getMetadata().getName()).get().getData())
+                .containsEntry("a", "b");
+    }
+
     private int restarts(String pod) {
         var status = local.client().pods().inNamespace("default").withName(pod).get().getStatus();
         return status == null || status.getContainerStatuses() == null || status.getContainerStatuses().isEmpty() ? 0

@@ -170,7 +170,8 @@ class LocalVmTest {
         assertThat(moved.migrationState.startTimestamp).isNotNull();
         assertThat(moved.migrationState.endTimestamp).isNotNull();
         assertThat(moved.migrationState.downtimeMillis).isNotNull().isGreaterThanOrEqualTo(0);
-        assertThat(migrate.out()).contains("migrated to " + moved.launcherPod);
+        assertThat(migrate.out()).contains("migrated to " + moved.launcherPod)
+                .containsPattern("virtualmachineinstancemigration kubevirt-migrate-vm-[a-z0-9]{5}\\)");
         awaitVm("mover", "Running", Duration.ofSeconds(20));
         await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inNamespace("default").withName(source).get() == null);
 

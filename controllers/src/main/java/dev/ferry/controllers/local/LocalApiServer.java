@@ -65,7 +65,7 @@ public final class LocalApiServer implements AutoCloseable {
                     return new MockResponse().setResponseCode(answer.status()).setBody(answer.json())
                             .addHeader("Content-Type", "application/json");
                 }
-                return crud.dispatch(request);
+                return crud.dispatch(withGeneratedName(request));
             }
         };
         server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
@@ -79,6 +79,37 @@ public final class LocalApiServer implements AutoCloseable {
                 client.apiextensions().v1().customResourceDefinitions()
                         .resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
             }
+        }
+    }
+
+    private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * A create with {@code metadata.generateName} and no name gets a name as kube-apiserver
+     * makes it — the prefix and five random characters (the mock server would append the uid).
+     */
+    static RecordedRequest withGeneratedName(RecordedRequest request) {
+        if (!"POST".equals(request.getMethod()) || request.getBody() == null || request.getBody().size() == 0) {
+            return request;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode body = JSON.readTree(request.getBody().getBytes());
+            com.fasterxml.jackson.databind.JsonNode metadata = body == null ? null : body.get("metadata");
+            if (!(metadata instanceof com.fasterxml.jackson.databind.node.ObjectNode meta) || !meta.hasNonNull("generateName")
+                    || meta.hasNonNull("name")) {
+                return request;
+            }
+            StringBuilder name = new StringBuilder(meta.get("generateName").asText());
+            for (int i = 0; i < 5; i++) {
+                name.append(NAME_CHARS.charAt(RANDOM.nextInt(NAME_CHARS.length())));
+            }
+            meta.put("name", name.toString());
+            return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(),
+                    new io.fabric8.mockwebserver.http.Buffer(JSON.writeValueAsBytes(body)));
+        } catch (IOException | RuntimeException notJson) {
+            return request;
         }
     }
 
