@@ -39,6 +39,8 @@ public final class NodeHandler implements AutoCloseable {
         return thread;
     });
     private SharedIndexInformer<VirtualMachineInstance> vmis;
+    /** Launcher Pods (KubeVirt's label), read from a cache: the handler looks at them several times a second. */
+    private SharedIndexInformer<Pod> launchers;
 
     /**
      * KubeVirt's migration settings the handler applies: completionTimeoutPerGiB (150 s per GiB of
@@ -64,11 +66,12 @@ public final class NodeHandler implements AutoCloseable {
     /** Watches VMIs and looks at this node's launchers every {@code period}. */
     public void start(Duration period) {
         vmis = client.resources(VirtualMachineInstance.class).inAnyNamespace().inform();
+        launchers = client.pods().inAnyNamespace().withLabel("kubevirt.io", "virt-launcher").inform();
         ticker.scheduleWithFixedDelay(this::syncAll, 0, period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public boolean synced() {
-        return vmis != null && vmis.hasSynced();
+        return vmis != null && vmis.hasSynced() && launchers.hasSynced();
     }
 
     private void syncAll() {
@@ -97,7 +100,7 @@ public final class NodeHandler implements AutoCloseable {
             migrate(vmi, migration);
             return;
         }
-        Pod pod = client.pods().inNamespace(namespace).withName(vmi.getStatus().launcherPod).get();
+        Pod pod = pod(namespace, vmi.getStatus().launcherPod);
         LauncherClient launcher = LauncherClient.of(pod);
         if (launcher == null || !"Running".equals(pod.getStatus().getPhase())) {
             return;
@@ -153,8 +156,8 @@ public final class NodeHandler implements AutoCloseable {
      */
     private void migrate(VirtualMachineInstance vmi, VmiStatus.MigrationState migration) throws IOException {
         String namespace = vmi.getMetadata().getNamespace();
-        LauncherClient source = LauncherClient.of(client.pods().inNamespace(namespace).withName(migration.sourcePod).get());
-        Pod targetPod = client.pods().inNamespace(namespace).withName(migration.targetPod).get();
+        LauncherClient source = LauncherClient.of(pod(namespace, migration.sourcePod));
+        Pod targetPod = pod(namespace, migration.targetPod);
         LauncherClient target = LauncherClient.of(targetPod);
         if (source == null) {
             return;
@@ -228,6 +231,10 @@ public final class NodeHandler implements AutoCloseable {
         }
     }
 
+    private Pod pod(String namespace, String name) {
+        return name == null ? null : launchers.getStore().getByKey(namespace + "/" + name);
+    }
+
     private static long memoryGiB(VirtualMachineInstance vmi) {
         var domain = vmi.getSpec().domain;
         io.fabric8.kubernetes.api.model.Quantity memory = domain == null ? null : domain.memory != null && domain.memory.guest != null
@@ -286,6 +293,7 @@ public final class NodeHandler implements AutoCloseable {
         ticker.shutdownNow();
         if (vmis != null) {
             vmis.close();
+            launchers.close();
         }
     }
 }
