@@ -3,7 +3,6 @@ package dev.ferry.cli;
 import dev.ferry.disk.DiskException;
 import dev.ferry.disk.Sizes;
 import dev.ferry.disk.progress.TransferProgress;
-import dev.ferry.controllers.k8s.UploadVolumes;
 import dev.ferry.importer.source.http.HttpClients;
 import dev.ferry.uploader.client.UploadClient;
 import io.fabric8.kubernetes.client.KubernetesClient;

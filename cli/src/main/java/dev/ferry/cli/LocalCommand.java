@@ -1,6 +1,6 @@
 package dev.ferry.cli;
 
-import dev.ferry.controllers.local.LocalMode;
+import dev.ferry.local.app.LocalMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,7 +1,7 @@
 package dev.ferry.cli;
 
-import dev.ferry.uploader.token.KeyFiles;
-import dev.ferry.uploader.token.TokenIssuer;
+import dev.ferry.worker.token.KeyFiles;
+import dev.ferry.worker.token.TokenIssuer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;

@@ -7,8 +7,9 @@ import dev.ferry.api.kubevirt.v1.VmSpec;
 import dev.ferry.api.kubevirt.v1.VmStatus;
 import dev.ferry.api.kubevirt.v1.VmiStatus;
 import dev.ferry.controllers.vm.RunStrategy;
-import dev.ferry.vmruntime.handler.LauncherClient;
-import dev.ferry.vmruntime.handler.NodeHandler;
+import dev.ferry.controllers.handler.NodeDecision;
+import dev.ferry.controllers.vmi.LauncherAddress;
+import dev.ferry.worker.launcher.LauncherClient;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -205,9 +206,9 @@ final class VmCommands {
                 LinkedHashMap<String, String> annotations = new LinkedHashMap<>(current.getMetadata().getAnnotations() == null
                         ? java.util.Map.of() : current.getMetadata().getAnnotations());
                 if (pause) {
-                    annotations.put(NodeHandler.ANN_PAUSE, "true");
+                    annotations.put(NodeDecision.ANN_PAUSE, "true");
                 } else {
-                    annotations.remove(NodeHandler.ANN_PAUSE);
+                    annotations.remove(NodeDecision.ANN_PAUSE);
                 }
                 current.getMetadata().setAnnotations(annotations);
                 return current;
@@ -302,7 +303,7 @@ final class VmCommands {
                         launcherPod = pod;
                         offset = 0;
                     }
-                    LauncherClient launcher = pod == null ? null : LauncherClient.of(client.pods().inNamespace(ns).withName(pod).get());
+                    LauncherClient launcher = pod == null ? null : LauncherAddress.client(client.pods().inNamespace(ns).withName(pod).get());
                     boolean more = false;
                     if (launcher != null) {
                         try {

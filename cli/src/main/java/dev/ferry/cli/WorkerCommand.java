@@ -1,35 +1,40 @@
 package dev.ferry.cli;
 
 import dev.ferry.controllers.app.ControllerMain;
+import dev.ferry.controllers.app.NodeHandlerMain;
 import dev.ferry.importer.app.ImporterMain;
 import dev.ferry.uploader.app.UploadProxyMain;
 import dev.ferry.uploader.app.UploadServerMain;
+import dev.ferry.vmruntime.app.LauncherMain;
+import dev.ferry.worker.WorkerKind;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code ferry worker NAME}: what a worker Pod runs — configured by {@code FERRY_*} environment
- * variables only, as the architecture's worker contract says. The local node agent starts
- * workers the same way.
+ * {@code ferry worker NAME}: what a worker Pod runs (its container arguments) — configured by its
+ * environment only, as the worker contract says. The local node agent starts workers the same way.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-        description = "Run a Ferry process (importer, upload-server, upload-proxy, controller, launcher, node-handler), configured by FERRY_* variables.")
+        description = "Run a Ferry process (importer, upload-server, upload-proxy, controller, launcher, node-handler), configured by its environment.")
 final class WorkerCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "importer, upload-server, upload-proxy, controller, launcher or node-handler")
     String name;
 
     @Override
     public Integer call() throws Exception {
-        switch (name) {
-            case "importer" -> ImporterMain.main(new String[0]);
-            case "upload-server" -> UploadServerMain.main(new String[0]);
-            case "upload-proxy" -> UploadProxyMain.main(new String[0]);
-            case "controller" -> ControllerMain.main(new String[0]);
-            case "launcher" -> dev.ferry.vmruntime.app.LauncherMain.main(new String[0]);
-            case "node-handler" -> dev.ferry.vmruntime.app.NodeHandlerMain.main(new String[0]);
-            default -> throw new IllegalArgumentException("no worker named '" + name
-                    + "'; workers: importer, upload-server, upload-proxy, controller, launcher, node-handler");
+        WorkerKind kind = WorkerKind.named(name);
+        if (kind == null) {
+            throw new IllegalArgumentException("no worker named '" + name + "'; workers: " + WorkerKind.names());
+        }
+        String[] none = new String[0];
+        switch (kind) {
+            case IMPORTER -> ImporterMain.main(none);
+            case UPLOAD_SERVER -> UploadServerMain.main(none);
+            case UPLOAD_PROXY -> UploadProxyMain.main(none);
+            case CONTROLLER -> ControllerMain.main(none);
+            case LAUNCHER -> LauncherMain.main(none);
+            case NODE_HANDLER -> NodeHandlerMain.main(none);
         }
         return 0;
     }

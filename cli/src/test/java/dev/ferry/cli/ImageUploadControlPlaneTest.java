@@ -8,6 +8,7 @@ import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.upload.v1beta1.UploadTokenRequest;
 import dev.ferry.controllers.app.ControllerRuntime;
 import dev.ferry.controllers.datavolume.WorkerSettings;
+import dev.ferry.controllers.testing.Settings;
 import dev.ferry.controllers.upload.UploadTokenService;
 import dev.ferry.disk.convert.ImportOptions;
 import dev.ferry.disk.testing.Images;
@@ -17,8 +18,8 @@ import dev.ferry.uploader.proxy.UploadProxyConfig;
 import dev.ferry.uploader.proxy.UploadServerTable;
 import dev.ferry.uploader.server.UploadServer;
 import dev.ferry.uploader.server.UploadServerConfig;
-import dev.ferry.uploader.token.TokenIssuer;
-import dev.ferry.uploader.token.TokenVerifier;
+import dev.ferry.worker.token.TokenIssuer;
+import dev.ferry.worker.token.TokenVerifier;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
@@ -87,8 +88,8 @@ class ImageUploadControlPlaneTest {
         UploadServerTable table = new UploadServerTable();
         Path image = Images.scattered(dir, "fedora.qcow2", "");
         Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), kubeconfigFor(client));
-        try (ControllerRuntime controller = new ControllerRuntime(client, WorkerSettings.defaults("ferry/importer:t")
-                .withUploadTlsSecret(null), "ferry-system", "controller-0", Duration.ofSeconds(5), () -> { });
+        try (ControllerRuntime controller = new ControllerRuntime(client, WorkerSettings.defaults(Settings.IMAGES)
+                .withUploadTlsSecret(null), Settings.vms(), "ferry-system", "controller-0", Duration.ofSeconds(5), () -> { });
              UploadProxy proxy = UploadProxy.start(new UploadProxyConfig("127.0.0.1", 0,
                      new TokenVerifier(keys.getPublic(), Clock.systemUTC()), table, null, null, Duration.ofSeconds(10)));
              Kubelet kubelet = new Kubelet(table)) {

@@ -22,6 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import dev.ferry.worker.env.ControllerEnv;
+import dev.ferry.worker.env.NodeHandlerEnv;
+import dev.ferry.worker.env.UploadProxyEnv;
+import dev.ferry.worker.env.WorkerImages;
 import org.junit.jupiter.api.Test;
 
 /** Every manifest parses; every example validates against its generated CRD schema; kustomize lists what exists. */
@@ -100,6 +104,28 @@ class ManifestsTest {
             schemas.put(key, factory.getSchema(document.path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema")));
         }
         return schemas;
+    }
+
+    /**
+     * The environment a Deployment or DaemonSet gives Ferry's processes is what their typed
+     * environments read: a misspelt variable would be ignored silently.
+     */
+    @Test
+    void deploymentsSetOnlyVariablesTheirProcessesRead() throws IOException {
+        Path none = Path.of("/x");
+        Map<String, Set<String>> read = Map.of(
+                "controller.yaml", new ControllerEnv("ns", "id", WorkerImages.DEFAULTS, "tls", none, none, none, none, 1, 2,
+                        List.of("r"), "auto").toEnv().keySet(),
+                "uploadproxy.yaml", new UploadProxyEnv(1, none, none, none, none, true, "d", 1, "n", "t").toEnv().keySet(),
+                "handler.yaml", NodeHandlerEnv.defaults("node").toEnv().keySet());
+        for (Map.Entry<String, Set<String>> e : read.entrySet()) {
+            List<String> set = new ArrayList<>();
+            for (JsonNode document : documents(MANIFESTS.resolve("base").resolve(e.getKey()))) {
+                document.findValues("env").forEach(env -> env.forEach(variable -> set.add(variable.path("name").asText())));
+            }
+            assertThat(set).as(e.getKey()).isNotEmpty();
+            assertThat(e.getValue()).as(e.getKey() + " sets only variables its process reads").containsAll(set);
+        }
     }
 
     static List<JsonNode> documents(Path file) throws IOException {

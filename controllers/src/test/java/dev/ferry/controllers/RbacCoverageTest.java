@@ -9,18 +9,20 @@ import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
 import dev.ferry.controllers.datavolume.DataVolumeDecision;
 import dev.ferry.controllers.datavolume.WorkerSettings;
-import dev.ferry.controllers.k8s.ClusterAuthorization;
-import dev.ferry.controllers.k8s.DataVolumeController;
-import dev.ferry.controllers.k8s.DataVolumeReconciler;
-import dev.ferry.controllers.k8s.Leadership;
-import dev.ferry.controllers.k8s.MigrationReconciler;
-import dev.ferry.controllers.k8s.VmController;
-import dev.ferry.controllers.k8s.VmReconciler;
-import dev.ferry.controllers.k8s.VmiReconciler;
-import dev.ferry.controllers.k8s.WorkerProgress;
+import dev.ferry.controllers.upload.k8s.ClusterAuthorization;
+import dev.ferry.controllers.datavolume.k8s.DataVolumeControllers;
+import dev.ferry.controllers.datavolume.k8s.DataVolumeReconciler;
+import dev.ferry.controllers.runtime.k8s.Leadership;
+import dev.ferry.controllers.migration.k8s.MigrationReconciler;
+
+import dev.ferry.controllers.vm.k8s.VmReconciler;
+import dev.ferry.controllers.vmi.k8s.VmiReconciler;
+import dev.ferry.controllers.runtime.WorkerProgress;
+import dev.ferry.controllers.app.Controllers;
 import dev.ferry.controllers.testing.Cluster;
+import dev.ferry.controllers.testing.Settings;
 import dev.ferry.controllers.testing.VmTesting;
-import dev.ferry.controllers.vm.VmSettings;
+import dev.ferry.controllers.vmi.VmSettings;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
@@ -65,7 +67,7 @@ class RbacCoverageTest {
                 .withName("ferry-upload-server-tls").endMetadata().addToData("tls.crt", "eA==").build()).create();
         KubernetesClient controller = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
                 .withUserAgent(AGENT).build()).build();
-        DataVolumeReconciler reconciler = new DataVolumeReconciler(controller, WorkerSettings.defaults("ferry/importer:t"),
+        DataVolumeReconciler reconciler = new DataVolumeReconciler(controller, Settings.workers(),
                 "ferry-system", new WorkerProgress(), Clock.systemUTC());
 
         for (String example : List.of("http-storage", "upload", "sourceref")) {
@@ -73,7 +75,7 @@ class RbacCoverageTest {
             if (example0.getMetadata().getAnnotations() == null) {
                 example0.getMetadata().setAnnotations(new java.util.HashMap<>());
             }
-            example0.getMetadata().getAnnotations().put(DataVolumeDecision.ANN_IMMEDIATE_BIND, "true");
+            example0.getMetadata().getAnnotations().put(dev.ferry.api.cdi.v1beta1.Annotations.IMMEDIATE_BIND, "true");
             DataVolume dv = client.resource(example0).create();
             String name = dv.getMetadata().getName();
             reconciler.reconcile("vms", name);
@@ -87,8 +89,8 @@ class RbacCoverageTest {
             client.resource(client.resources(DataVolume.class).inNamespace("vms").withName(name).get()).delete();
             reconciler.reconcile("vms", name);
         }
-        try (DataVolumeController informers = new DataVolumeController(controller, reconciler)) {
-            informers.start();
+        try (var informers = DataVolumeControllers.controller(reconciler)) {
+            informers.start(controller);
             await().atMost(Duration.ofSeconds(10)).until(informers::synced);
         }
         vmScenario(controller);
@@ -125,10 +127,10 @@ class RbacCoverageTest {
 
     /** A VM with a DataVolume template started, its VMI launched and migrated, then the VM deleted. */
     private static void vmScenario(KubernetesClient controller) throws Exception {
-        VmSettings settings = VmSettings.defaults("ferry/launcher:t");
+        VmSettings settings = Settings.vms();
         VmReconciler vms = new VmReconciler(controller, Clock.systemUTC());
-        VmiReconciler vmis = new VmiReconciler(controller, settings, Clock.systemUTC());
-        MigrationReconciler migrations = new MigrationReconciler(controller, settings, vmis, Clock.systemUTC());
+        VmiReconciler vmis = new VmiReconciler(controller, settings, Clock.systemUTC(), Settings.suffixes());
+        MigrationReconciler migrations = new MigrationReconciler(controller, settings, Clock.systemUTC(), Settings.suffixes());
         VirtualMachine vm = client.resource(VmTesting.vm("rbac", "Always", "ReadWriteMany")).create();
         vms.reconcile("vms", "rbac");
         VmTesting.dataVolumeSucceeded(client, "vms", "rbac-root", "ReadWriteMany");
@@ -154,9 +156,12 @@ class RbacCoverageTest {
         vms.reconcile("vms", "rbac");
         vmis.reconcile("vms", "rbac");
         vms.reconcile("vms", "rbac");
-        try (VmController informers = new VmController(controller, vms, vmis, migrations)) {
-            informers.start();
-            await().atMost(Duration.ofSeconds(10)).until(informers::synced);
+        var informers = new Controllers(controller, Settings.workers(), settings, "ferry-system", Clock.systemUTC()).all();
+        informers.forEach(c -> c.start(controller));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> informers.stream().allMatch(c -> c.synced()));
+        } finally {
+            informers.forEach(c -> c.close());
         }
     }
 

@@ -33,6 +33,15 @@ public class DiskException extends IOException {
         public boolean retryable() {
             return retryable;
         }
+
+        /** CamelCase, as Kubernetes reasons are written: INVALID_IMAGE → InvalidImage. */
+        public String label() {
+            StringBuilder label = new StringBuilder();
+            for (String part : name().split("_")) {
+                label.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+            }
+            return label.toString();
+        }
     }
 
     private final Reason reason;

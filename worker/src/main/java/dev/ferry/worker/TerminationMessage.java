@@ -1,9 +1,8 @@
 package dev.ferry.worker;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.disk.DiskException;
-import dev.ferry.disk.convert.ImportResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,56 +10,86 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * The worker's result as one JSON line in the termination-message file, which the controller
- * reads from the Pod status: success with what was written, or failure with a reason and
- * whether retrying can help.
+ * A worker's result: one JSON line in the termination-message file, written by the worker
+ * ({@link #write}) and read back by the controller from the Pod's status ({@link #parse}).
+ * Success says what was written; failure gives a reason (CamelCase) and whether retrying helps.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TerminationMessage(String outcome, String reason, String message, Boolean retryable, String format,
         String compression, Long virtualSize, Long diskSize, Long sourceBytes) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String SUCCEEDED = "Succeeded";
+    public static final String FAILED = "Failed";
+    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     /** Kubernetes truncates termination messages at 4 KiB. */
     private static final int MAX_MESSAGE = 3000;
 
-    public static TerminationMessage success(ImportResult result, String message) {
-        return new TerminationMessage("Succeeded", "Completed", message, null, result.format().label(),
-                result.compression() == null ? null : result.compression().label(), result.virtualSize(),
-                result.diskSize(), result.sourceBytes());
-    }
-
-    public static TerminationMessage failure(Throwable failure) {
-        String reason;
-        boolean retryable;
-        if (failure instanceof DiskException disk) {
-            reason = reasonName(disk.reason());
-            retryable = disk.reason().retryable();
-        } else {
-            reason = "Error";
-            retryable = true;
-        }
-        String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
-        if (message.length() > MAX_MESSAGE) {
+    public TerminationMessage {
+        if (message != null && message.length() > MAX_MESSAGE) {
             message = message.substring(0, MAX_MESSAGE) + "…";
         }
-        return new TerminationMessage("Failed", reason, message, retryable, null, null, null, null, null);
     }
 
-    /** CamelCase as Kubernetes reasons are written: INVALID_IMAGE → InvalidImage. */
-    public static String reasonName(DiskException.Reason reason) {
-        StringBuilder name = new StringBuilder();
-        for (String part : reason.name().split("_")) {
-            name.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
-        }
-        return name.toString();
+    /** A disk written: its format, compression, sizes and the source bytes read. */
+    public static TerminationMessage disk(String format, String compression, long virtualSize, long diskSize, long sourceBytes,
+            String message) {
+        return new TerminationMessage(SUCCEEDED, "Completed", message, null, format, compression, virtualSize, diskSize,
+                sourceBytes);
+    }
+
+    /** A worker that ended as it should (a launcher whose guest shut down, say), for {@code reason}. */
+    public static TerminationMessage ended(String reason, String message) {
+        return new TerminationMessage(SUCCEEDED, reason, message, null, null, null, null, null, null);
+    }
+
+    public static TerminationMessage failure(String reason, boolean retryable, String message) {
+        return new TerminationMessage(FAILED, reason, message, retryable, null, null, null, null, null);
+    }
+
+    /** A failure whose message is {@code cause}'s (its class name when it has none). */
+    public static TerminationMessage failure(String reason, boolean retryable, Throwable cause) {
+        return failure(reason, retryable, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+    }
+
+    /** An unexpected failure: reason {@code Error}, worth retrying. */
+    public static TerminationMessage unexpected(Throwable cause) {
+        return failure("Error", true, cause);
     }
 
     public boolean succeeded() {
-        return "Succeeded".equals(outcome);
+        return SUCCEEDED.equals(outcome);
     }
 
-    /** Writes the message atomically (temp file + rename) where possible. */
+    /** Whether a failure may succeed when retried; a message without the field says yes. */
+    public boolean mayRetry() {
+        return !succeeded() && (retryable == null || retryable);
+    }
+
+    /** The message a terminated container carries (its last line), or null when it is not one. */
+    public static TerminationMessage parse(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        String last = text.strip().lines().reduce((a, b) -> b).orElse("");
+        try {
+            TerminationMessage message = JSON.readValue(last, TerminationMessage.class);
+            return message.outcome() == null ? null : message;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The message as the one JSON line a container's termination message holds. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a termination message is plain JSON", e);
+        }
+    }
+
+    /** Writes the message atomically (temp file + rename) where the directory allows it. */
     public void write(Path file) throws IOException {
-        byte[] line = (JSON.writeValueAsString(this) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = (toJson() + "\n").getBytes(StandardCharsets.UTF_8);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && Files.isDirectory(parent) && Files.isWritable(parent) && !file.startsWith("/dev")) {
             Path temp = Files.createTempFile(parent, ".termination", ".tmp");

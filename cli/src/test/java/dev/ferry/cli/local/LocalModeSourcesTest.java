@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.api.cdi.v1beta1.DataVolume;
-import dev.ferry.controllers.local.LocalMode;
+import dev.ferry.local.app.LocalMode;
 import dev.ferry.disk.testing.Images;
 import dev.ferry.disk.testing.Tools;
 import dev.ferry.importer.testing.ContainerDisks;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.cli.FerryTestAccess;
-import dev.ferry.controllers.local.LocalMode;
+import dev.ferry.local.app.LocalMode;
 import dev.ferry.disk.testing.Images;
 import dev.ferry.disk.testing.Tools;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
@@ -146,38 +146,12 @@ class LocalModeTest {
     }
 
     @Test
-    void theLocalNodeRestartsFailingContainersWithBackoffAndLeavesUnknownImagesPending() {
-        local.client().resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("flaky")
-                .withNamespace("default").endMetadata().withNewSpec().withRestartPolicy("OnFailure").addNewContainer()
-                .withName("importer").withImage("ferry/importer:local").addNewEnv().withName("FERRY_SOURCE_URL")
-                .withValue("http://127.0.0.1:" + http.getAddress().getPort() + "/nope.qcow2").endEnv()
-                .addNewEnv().withName("FERRY_DATA_PATH").withValue(dir.resolve("flaky").toString()).endEnv()
-                .endContainer().endSpec().build()).create();
-        local.client().resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("nginx")
-                .withNamespace("default").endMetadata().withNewSpec().addNewContainer().withName("web").withImage("nginx:1.27")
-                .endContainer().endSpec().build()).create();
-        await().atMost(Duration.ofSeconds(40)).until(() -> restarts("flaky") >= 2);
-        var waiting = local.client().pods().inNamespace("default").withName("flaky").get().getStatus().getContainerStatuses()
-                .get(0);
-        assertThat(waiting.getLastState().getTerminated().getExitCode()).isEqualTo(1);
-        var nginx = local.client().pods().inNamespace("default").withName("nginx").get().getStatus();
-        assertThat(nginx.getPhase()).isEqualTo("Pending");
-        assertThat(nginx.getConditions()).anySatisfy(c -> assertThat(c.getReason()).isEqualTo("UnknownImage"));
-    }
-
-    @Test
     void generateNameGetsAFiveCharacterSuffixAsKubeApiserverGivesIt() {
         var created = local.client().resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
                 .withGenerateName("settings-").withNamespace("default").endMetadata().addToData("a", "b").build()).create();
         assertThat(created.getMetadata().getName()).matches("settings-[bcdfghjklmnpqrstvwxz2456789]{5}");
         assertThat(local.client().configMaps().inNamespace("default").withName(created.getMetadata().getName()).get().getData())
                 .containsEntry("a", "b");
-    }
-
-    private int restarts(String pod) {
-        var status = local.client().pods().inNamespace("default").withName(pod).get().getStatus();
-        return status == null || status.getContainerStatuses() == null || status.getContainerStatuses().isEmpty() ? 0
-                : status.getContainerStatuses().get(0).getRestartCount();
     }
 
     private void apply(String name, String url) {

@@ -8,7 +8,7 @@ import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
 import dev.ferry.api.kubevirt.v1.VmiStatus;
 import dev.ferry.cli.FerryTestAccess;
-import dev.ferry.controllers.local.LocalMode;
+import dev.ferry.local.app.LocalMode;
 import dev.ferry.vmruntime.testing.TestGuest;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.client.KubernetesClient;

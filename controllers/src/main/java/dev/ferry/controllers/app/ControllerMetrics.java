@@ -1,8 +1,9 @@
 package dev.ferry.controllers.app;
 
+import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.Phases;
-import dev.ferry.controllers.k8s.DataVolumeController;
-import dev.ferry.controllers.k8s.DataVolumeReconciler;
+import dev.ferry.controllers.datavolume.k8s.DataVolumeCounters;
+import dev.ferry.controllers.runtime.k8s.InformerController;
 import dev.ferry.worker.MetricsEndpoint;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -16,19 +17,27 @@ import java.io.IOException;
 public final class ControllerMetrics implements AutoCloseable {
     private final MetricsEndpoint endpoint;
 
-    public ControllerMetrics(int port, DataVolumeController controller, DataVolumeReconciler reconciler) throws IOException {
+    public ControllerMetrics(int port, Controllers controllers) throws IOException {
         endpoint = new MetricsEndpoint(port);
         PrometheusMeterRegistry registry = endpoint.registry();
-        Gauge.builder("kubevirt_cdi_datavolume_pending", controller, c -> c.countInPhase(Phases.PENDING))
+        InformerController<DataVolume> dataVolumes = controllers.dataVolumeController();
+        Gauge.builder("kubevirt_cdi_datavolume_pending", dataVolumes, c -> inPhase(c, Phases.PENDING))
                 .description("Number of DataVolumes pending for default storage class to be configured").register(registry);
         for (String phase : new String[] {Phases.IMPORT_IN_PROGRESS, Phases.UPLOAD_READY, Phases.SUCCEEDED, Phases.FAILED}) {
-            Gauge.builder("ferry_datavolumes", controller, c -> c.countInPhase(phase)).tag("phase", phase)
+            Gauge.builder("ferry_datavolumes", dataVolumes, c -> inPhase(c, phase)).tag("phase", phase)
                     .description("DataVolumes by phase").register(registry);
         }
-        FunctionCounter.builder("ferry_imported_source_bytes", reconciler, DataVolumeReconciler::importedSourceBytes)
+        DataVolumeCounters counters = controllers.dataVolumes().counters();
+        FunctionCounter.builder("ferry_imported_source_bytes", counters, DataVolumeCounters::importedSourceBytes)
                 .description("Source bytes read by workers that succeeded").register(registry);
-        FunctionCounter.builder("ferry_worker_restarts", reconciler, DataVolumeReconciler::workerRestarts)
+        FunctionCounter.builder("ferry_worker_restarts", counters, DataVolumeCounters::workerRestarts)
                 .description("Workers restarted after a transient failure").register(registry);
+    }
+
+    /** DataVolumes the informer knows in {@code phase} (one without status counts as Pending). */
+    private static long inPhase(InformerController<DataVolume> controller, String phase) {
+        return controller.cached().stream()
+                .filter(dv -> dv.getStatus() != null ? phase.equals(dv.getStatus().phase) : Phases.PENDING.equals(phase)).count();
     }
 
     public int port() {

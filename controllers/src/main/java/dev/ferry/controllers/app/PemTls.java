@@ -1,6 +1,6 @@
 package dev.ferry.controllers.app;
 
-import dev.ferry.uploader.token.KeyFiles;
+import dev.ferry.worker.token.KeyFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

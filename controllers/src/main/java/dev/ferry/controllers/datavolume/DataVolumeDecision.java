@@ -5,8 +5,8 @@ import dev.ferry.api.cdi.v1beta1.DataVolumeCondition;
 import dev.ferry.api.cdi.v1beta1.DataVolumeSource;
 import dev.ferry.api.cdi.v1beta1.DataVolumeStatus;
 import dev.ferry.api.cdi.v1beta1.Phases;
-import dev.ferry.controllers.events.Reasons;
-import dev.ferry.controllers.status.Conditions;
+import dev.ferry.api.cdi.v1beta1.Annotations;
+import dev.ferry.controllers.runtime.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,8 +24,6 @@ import java.util.Map;
  * the same plan, so a restarted controller picks up where the last one was.
  */
 public final class DataVolumeDecision {
-    public static final String ANN_IMMEDIATE_BIND = "cdi.kubevirt.io/storage.bind.immediate.requested";
-    public static final String ANN_PRE_POPULATED = "cdi.kubevirt.io/storage.prePopulated";
     static final Duration FIRST_RESTART_DELAY = Duration.ofSeconds(10);
     static final Duration MAX_RESTART_DELAY = Duration.ofMinutes(5);
     static final Duration SOURCE_RECHECK = Duration.ofSeconds(30);
@@ -58,21 +56,21 @@ public final class DataVolumeDecision {
         if (o.pvc() == null) {
             PersistentVolumeClaim pvc = PvcBuilder.build(dv, o.storage());
             return new Plan(pvc, List.of(), false, status(o, Phases.PENDING, null,
-                    Conditions.ready(Phases.PENDING, Reasons.PENDING, "creating claim " + name(pvc)), notRunning(Reasons.PENDING)),
-                    Plan.Event.normal(Reasons.PENDING, "Created PVC " + name(pvc)), null);
+                    DataVolumeConditions.ready(Phases.PENDING, Reasons.PENDING, "creating claim " + name(pvc)), notRunning(Reasons.PENDING)),
+                    Event.normal(Reasons.PENDING, "Created PVC " + name(pvc)), null);
         }
         if (!ownedBy(o.pvc(), dv)) {
             String message = "claim " + name(o.pvc()) + " already exists and is not owned by this DataVolume";
             return new Plan(null, List.of(), false, status(o, Phases.PENDING, null,
-                    Conditions.ready(Phases.PENDING, Reasons.ERR_RESOURCE_EXISTS, message), notRunning(Reasons.PENDING)),
-                    Plan.Event.warning(Reasons.ERR_RESOURCE_EXISTS, message), null);
+                    DataVolumeConditions.ready(Phases.PENDING, Reasons.ERR_RESOURCE_EXISTS, message), notRunning(Reasons.PENDING)),
+                    Event.warning(Reasons.ERR_RESOURCE_EXISTS, message), null);
         }
         if (waitsForConsumer(o)) {
             return new Plan(null, List.of(), false, status(o, Phases.WAIT_FOR_FIRST_CONSUMER, null,
-                    Conditions.ready(Phases.WAIT_FOR_FIRST_CONSUMER, Reasons.WAIT_FOR_FIRST_CONSUMER,
+                    DataVolumeConditions.ready(Phases.WAIT_FOR_FIRST_CONSUMER, Reasons.WAIT_FOR_FIRST_CONSUMER,
                             "the storage class binds on first use; waiting for a Pod to use claim " + name(o.pvc())),
                     notRunning(Reasons.PENDING)),
-                    Plan.Event.normal(Reasons.WAIT_FOR_FIRST_CONSUMER, "PVC " + name(o.pvc()) + " waits for its first consumer"),
+                    Event.normal(Reasons.WAIT_FOR_FIRST_CONSUMER, "PVC " + name(o.pvc()) + " waits for its first consumer"),
                     null);
         }
         Kind kind = o.source().upload != null ? Kind.UPLOAD : Kind.IMPORT;
@@ -92,15 +90,15 @@ public final class DataVolumeDecision {
         } else {
             try {
                 worker.add(ImporterPodBuilder.build(o.dv(), o.pvc(), settings));
-            } catch (ImportSourceEnv.UnsupportedSource e) {
+            } catch (ImportSource.UnsupportedSource e) {
                 return waiting(o, Reasons.UNSUPPORTED_SOURCE, e.getMessage(), null);
             }
             scheduled = Phases.IMPORT_SCHEDULED;
         }
         String podName = worker.get(0).getMetadata().getName();
         return new Plan(null, worker, false, status(o, scheduled, null,
-                Conditions.ready(scheduled, scheduled, scheduledMessage(podName)), notRunning(Reasons.POD_PENDING)),
-                Plan.Event.normal(scheduled, "Created worker Pod " + podName), null);
+                DataVolumeConditions.ready(scheduled, scheduled, scheduledMessage(podName)), notRunning(Reasons.POD_PENDING)),
+                Event.normal(scheduled, "Created worker Pod " + podName), null);
     }
 
     /** The worker exists: report its progress, its success, or restart it after a transient failure. */
@@ -113,15 +111,15 @@ public final class DataVolumeDecision {
                 String phase = kind == Kind.IMPORT ? Phases.IMPORT_IN_PROGRESS : ready(pod) ? Phases.UPLOAD_READY : scheduled;
                 String progress = kind == Kind.IMPORT && o.progress() != null ? percent(o.progress()) : null;
                 return new Plan(null, List.of(), false, status(o, phase, progress,
-                        Conditions.ready(phase, phase, null), Conditions.of(Phases.CONDITION_RUNNING, true, Reasons.RUNNING, null)),
-                        Plan.Event.normal(phase, phaseMessage(phase, pod)), kind == Kind.IMPORT ? PROGRESS_POLL : null);
+                        DataVolumeConditions.ready(phase, phase, null), DataVolumeConditions.of(Phases.CONDITION_RUNNING, true, Reasons.RUNNING, null)),
+                        Event.normal(phase, phaseMessage(phase, pod)), kind == Kind.IMPORT ? PROGRESS_POLL : null);
             }
             case "Succeeded", "Failed" -> {
                 return finished(o, kind, WorkerOutcome.of(pod));
             }
             default -> {
                 return new Plan(null, List.of(), false, status(o, scheduled, null,
-                        Conditions.ready(scheduled, scheduled, scheduledMessage(pod.getMetadata().getName())),
+                        DataVolumeConditions.ready(scheduled, scheduled, scheduledMessage(pod.getMetadata().getName())),
                         notRunning(Reasons.POD_PENDING)), null, null);
             }
         }
@@ -132,31 +130,31 @@ public final class DataVolumeDecision {
         if (outcome.succeeded()) {
             String reason = kind == Kind.IMPORT ? Reasons.IMPORT_SUCCEEDED : Reasons.UPLOAD_SUCCEEDED;
             return new Plan(null, List.of(), true, status(o, Phases.SUCCEEDED, "100.0%",
-                    Conditions.ready(Phases.SUCCEEDED, reason, outcome.message()),
-                    Conditions.of(Phases.CONDITION_RUNNING, false, Reasons.COMPLETED, null)),
-                    Plan.Event.normal(reason, "Successfully populated " + name(o.pvc())), null);
+                    DataVolumeConditions.ready(Phases.SUCCEEDED, reason, outcome.message()),
+                    DataVolumeConditions.of(Phases.CONDITION_RUNNING, false, Reasons.COMPLETED, null)),
+                    Event.normal(reason, "Successfully populated " + name(o.pvc())), null);
         }
         String failed = kind == Kind.IMPORT ? Reasons.IMPORT_FAILED : Reasons.UPLOAD_FAILED;
         if (!outcome.retryable()) {
             return new Plan(null, List.of(), false, status(o, Phases.FAILED, currentProgress(o),
-                    Conditions.ready(Phases.FAILED, outcome.reason(), outcome.message()),
-                    Conditions.of(Phases.CONDITION_RUNNING, false, outcome.reason(), outcome.message())),
-                    Plan.Event.warning(failed, outcome.message()), null);
+                    DataVolumeConditions.ready(Phases.FAILED, outcome.reason(), outcome.message()),
+                    DataVolumeConditions.of(Phases.CONDITION_RUNNING, false, outcome.reason(), outcome.message())),
+                    Event.warning(failed, outcome.message()), null);
         }
         int restarts = restarts(o.dv());
         Instant due = (outcome.finishedAt() == null ? o.now() : outcome.finishedAt()).plus(backoff(restarts));
         if (o.now().isBefore(due)) {
             return new Plan(null, List.of(), false, status(o, inProgress, currentProgress(o),
-                    Conditions.ready(inProgress, outcome.reason(), outcome.message()),
-                    Conditions.of(Phases.CONDITION_RUNNING, false, outcome.reason(), outcome.message()
+                    DataVolumeConditions.ready(inProgress, outcome.reason(), outcome.message()),
+                    DataVolumeConditions.of(Phases.CONDITION_RUNNING, false, outcome.reason(), outcome.message()
                             + "; retrying in " + Duration.between(o.now(), due).toSeconds() + " s")),
-                    Plan.Event.warning(failed, outcome.message()), Duration.between(o.now(), due));
+                    Event.warning(failed, outcome.message()), Duration.between(o.now(), due));
         }
         DataVolumeStatus next = status(o, inProgress, currentProgress(o),
-                Conditions.ready(inProgress, Reasons.WORKER_RESTARTING, outcome.message()),
-                Conditions.of(Phases.CONDITION_RUNNING, false, Reasons.WORKER_RESTARTING, outcome.message()));
+                DataVolumeConditions.ready(inProgress, Reasons.WORKER_RESTARTING, outcome.message()),
+                DataVolumeConditions.of(Phases.CONDITION_RUNNING, false, Reasons.WORKER_RESTARTING, outcome.message()));
         next.restartCount = restarts + 1;
-        return new Plan(null, List.of(), true, next, Plan.Event.warning(Reasons.WORKER_RESTARTING,
+        return new Plan(null, List.of(), true, next, Event.warning(Reasons.WORKER_RESTARTING,
                 "restarting the worker (attempt " + (restarts + 2) + "): " + outcome.message()), null);
     }
 
@@ -172,15 +170,20 @@ public final class DataVolumeDecision {
                     + o.dv().getMetadata().getName(), null);
         }
         return new Plan(null, List.of(), false, status(o, Phases.SUCCEEDED, "N/A",
-                Conditions.ready(Phases.SUCCEEDED, Reasons.PRE_POPULATED, "the claim was populated outside this DataVolume"),
-                Conditions.of(Phases.CONDITION_RUNNING, false, Reasons.COMPLETED, null)),
-                Plan.Event.normal(Reasons.PRE_POPULATED, "Adopted pre-populated PVC " + name(o.pvc())), null);
+                DataVolumeConditions.ready(Phases.SUCCEEDED, Reasons.PRE_POPULATED, "the claim was populated outside this DataVolume"),
+                DataVolumeConditions.of(Phases.CONDITION_RUNNING, false, Reasons.COMPLETED, null)),
+                Event.normal(Reasons.PRE_POPULATED, "Adopted pre-populated PVC " + name(o.pvc())), null);
+    }
+
+    /** A step the cluster refused for a reason a person must fix (a missing Secret, say): Pending, the reason, a slow recheck. */
+    public static Plan blocked(Observed o, String reason, String message, Duration recheck) {
+        return waiting(o, reason, message, recheck);
     }
 
     private static Plan waiting(Observed o, String reason, String message, Duration recheck) {
         return new Plan(null, List.of(), false, status(o, Phases.PENDING, null,
-                Conditions.ready(Phases.PENDING, reason, message), notRunning(reason)),
-                Plan.Event.warning(reason, message), recheck);
+                DataVolumeConditions.ready(Phases.PENDING, reason, message), notRunning(reason)),
+                Event.warning(reason, message), recheck);
     }
 
     private static DataVolumeStatus status(Observed o, String phase, String progress, DataVolumeCondition ready,
@@ -196,17 +199,17 @@ public final class DataVolumeDecision {
 
     private static DataVolumeCondition bound(PersistentVolumeClaim pvc) {
         if (pvc == null) {
-            return Conditions.unknown(Phases.CONDITION_BOUND, "", "no claim yet");
+            return DataVolumeConditions.unknown(Phases.CONDITION_BOUND, "", "no claim yet");
         }
         String claimPhase = pvc.getStatus() == null ? null : pvc.getStatus().getPhase();
         if ("Bound".equals(claimPhase)) {
-            return Conditions.of(Phases.CONDITION_BOUND, true, Reasons.BOUND, "PVC " + name(pvc) + " Bound");
+            return DataVolumeConditions.of(Phases.CONDITION_BOUND, true, Reasons.BOUND, "PVC " + name(pvc) + " Bound");
         }
-        return Conditions.of(Phases.CONDITION_BOUND, false, Reasons.CLAIM_PENDING, "PVC " + name(pvc) + " Pending");
+        return DataVolumeConditions.of(Phases.CONDITION_BOUND, false, Reasons.CLAIM_PENDING, "PVC " + name(pvc) + " Pending");
     }
 
     private static DataVolumeCondition notRunning(String reason) {
-        return Conditions.of(Phases.CONDITION_RUNNING, false, reason, null);
+        return DataVolumeConditions.of(Phases.CONDITION_RUNNING, false, reason, null);
     }
 
     private static String unsupported(DataVolumeSource source) {
@@ -225,11 +228,11 @@ public final class DataVolumeDecision {
     private static boolean waitsForConsumer(Observed o) {
         boolean bound = o.pvc().getStatus() != null && "Bound".equals(o.pvc().getStatus().getPhase());
         return !bound && "WaitForFirstConsumer".equals(o.bindingMode()) && !o.consumerPresent()
-                && !"true".equals(annotation(o.dv(), ANN_IMMEDIATE_BIND));
+                && !"true".equals(annotation(o.dv(), Annotations.IMMEDIATE_BIND));
     }
 
     static boolean isPrePopulated(DataVolume dv) {
-        return annotation(dv, ANN_PRE_POPULATED) != null;
+        return annotation(dv, Annotations.PRE_POPULATED) != null;
     }
 
     private static String annotation(DataVolume dv, String key) {
@@ -237,7 +240,7 @@ public final class DataVolumeDecision {
         return annotations == null ? null : annotations.get(key);
     }
 
-    static boolean ownedBy(HasMetadata child, DataVolume dv) {
+    public static boolean ownedBy(HasMetadata child, DataVolume dv) {
         return child.getMetadata().getOwnerReferences() != null && child.getMetadata().getOwnerReferences().stream()
                 .anyMatch(ref -> "DataVolume".equals(ref.getKind()) && dv.getMetadata().getName().equals(ref.getName())
                         && (dv.getMetadata().getUid() == null || dv.getMetadata().getUid().equals(ref.getUid())));

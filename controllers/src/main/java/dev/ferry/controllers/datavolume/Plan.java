@@ -1,6 +1,7 @@
 package dev.ferry.controllers.datavolume;
 
 import dev.ferry.api.cdi.v1beta1.DataVolumeStatus;
+import dev.ferry.controllers.runtime.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import java.time.Duration;
@@ -19,15 +20,4 @@ import java.util.List;
  */
 public record Plan(PersistentVolumeClaim createPvc, List<HasMetadata> createWorker, boolean deleteWorker,
         DataVolumeStatus status, Event event, Duration requeueAfter) {
-
-    /** A Kubernetes event: type Normal or Warning, a constant reason, a message. */
-    public record Event(String type, String reason, String message) {
-        public static Event normal(String reason, String message) {
-            return new Event("Normal", reason, message);
-        }
-
-        public static Event warning(String reason, String message) {
-            return new Event("Warning", reason, message);
-        }
-    }
 }

@@ -1,6 +1,8 @@
 package dev.ferry.controllers.datavolume;
 
 import dev.ferry.api.cdi.v1beta1.DataVolume;
+import dev.ferry.worker.WorkerKind;
+import dev.ferry.worker.env.UploadServerEnv;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -11,8 +13,8 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,49 +23,45 @@ import java.util.Map;
  * {@code cdi-upload-<pvc>} as CDI names them, so the proxy finds the server by DNS.
  */
 public final class UploadPodBuilder {
-    public static final String COMPONENT = "upload-server";
-    public static final int PORT = 8443;
-    static final int METRICS_PORT = 8080;
+    public static final int PORT = UploadServerEnv.DEFAULT_PORT;
     static final String TLS_PATH = "/var/run/ferry/tls";
 
     private UploadPodBuilder() {
     }
 
     public static String name(PersistentVolumeClaim pvc) {
-        return "cdi-upload-" + pvc.getMetadata().getName();
+        return name(pvc.getMetadata().getName());
+    }
+
+    public static String name(String pvc) {
+        return "cdi-upload-" + pvc;
     }
 
     public static Pod pod(DataVolume dv, PersistentVolumeClaim pvc, WorkerSettings settings) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("FERRY_UPLOAD_PORT", String.valueOf(PORT));
-        env.put("FERRY_UPLOAD_TARGET", pvc.getMetadata().getNamespace() + "/" + pvc.getMetadata().getName());
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
-        String scheme = "HTTP";
-        if (settings.uploadTlsSecret() != null) {
+        boolean tls = settings.uploadTlsSecret() != null;
+        if (tls) {
             volumes.add(new VolumeBuilder().withName("tls").withNewSecret().withSecretName(settings.uploadTlsSecret())
                     .endSecret().build());
-            mounts.add(ImporterPodBuilder.mount("tls", TLS_PATH, true));
-            env.put("FERRY_TLS_CERT", TLS_PATH + "/tls.crt");
-            env.put("FERRY_TLS_KEY", TLS_PATH + "/tls.key");
-            scheme = "HTTPS";
+            mounts.add(WorkerPodBuilder.mount("tls", TLS_PATH, true));
         }
+        UploadServerEnv env = new UploadServerEnv("0.0.0.0", PORT, tls ? Path.of(TLS_PATH, "tls.crt") : null,
+                tls ? Path.of(TLS_PATH, "tls.key") : null, pvc.getMetadata().getNamespace() + "/" + pvc.getMetadata().getName(),
+                UploadServerEnv.DEFAULT_RESUME_TIMEOUT_SECONDS, WorkerPodBuilder.target(dv, pvc),
+                WorkerPodBuilder.reporting(dv, UploadServerEnv.DEFAULT_METRICS_PORT));
         Probe ready = new ProbeBuilder().withNewHttpGet().withPath("/healthz").withPort(new IntOrString(PORT))
-                .withScheme(scheme).endHttpGet().withPeriodSeconds(2).build();
-        return ImporterPodBuilder.workerPod(dv, pvc, settings, new ImporterPodBuilder.Worker(name(pvc), COMPONENT,
-                settings.uploadServerImage(), METRICS_PORT, env, volumes, mounts, ready));
+                .withScheme(tls ? "HTTPS" : "HTTP").endHttpGet().withPeriodSeconds(2).build();
+        return WorkerPodBuilder.build(dv, pvc, settings, new WorkerPodBuilder.Worker(name(pvc), WorkerKind.UPLOAD_SERVER,
+                settings.images().uploadServer(), UploadServerEnv.DEFAULT_METRICS_PORT, env.toEnv(), volumes, mounts, ready));
     }
 
     public static Service service(DataVolume dv, PersistentVolumeClaim pvc) {
         Map<String, String> selector = PvcBuilder.labels(dv);
-        selector.put(ImporterPodBuilder.LABEL_COMPONENT, COMPONENT);
+        selector.put(WorkerPodBuilder.LABEL_COMPONENT, WorkerKind.UPLOAD_SERVER.workerName());
         return new ServiceBuilder()
-                .withNewMetadata()
-                .withName(name(pvc))
-                .withNamespace(pvc.getMetadata().getNamespace())
-                .withLabels(selector)
-                .withOwnerReferences(PvcBuilder.owner(dv))
-                .endMetadata()
+                .withNewMetadata().withName(name(pvc)).withNamespace(pvc.getMetadata().getNamespace()).withLabels(selector)
+                .withOwnerReferences(PvcBuilder.owner(dv)).endMetadata()
                 .withNewSpec()
                 .withSelector(selector)
                 .addNewPort().withName("upload").withPort(443).withTargetPort(new IntOrString(PORT)).withProtocol("TCP").endPort()

@@ -1,38 +1,28 @@
 package dev.ferry.controllers.datavolume;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.worker.TerminationMessage;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.io.IOException;
 import java.time.Instant;
 
 /**
- * What a finished worker reported in its termination message (one JSON line, the worker
- * contract), with when it finished. A worker that died without one (OOM-killed, evicted) is a
- * retryable failure.
+ * What a finished worker Pod reported — its {@link TerminationMessage}, read from the Pod status —
+ * with when it finished. A worker that died without one (OOM-killed, evicted) is a retryable failure.
  */
 public record WorkerOutcome(boolean succeeded, String reason, String message, boolean retryable, Instant finishedAt,
         long sourceBytes) {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The outcome of a Pod whose phase is Succeeded or Failed. */
     public static WorkerOutcome of(Pod pod) {
         ContainerStateTerminated terminated = terminated(pod);
-        Instant finished = terminated != null && terminated.getFinishedAt() != null
-                ? Instant.parse(terminated.getFinishedAt()) : null;
-        String text = terminated == null ? null : terminated.getMessage();
-        if (text != null && !text.isBlank()) {
-            try {
-                JsonNode json = JSON.readTree(text.strip().lines().reduce((a, b) -> b).orElse(""));
-                boolean ok = "Succeeded".equals(json.path("outcome").asText());
-                return new WorkerOutcome(ok, json.path("reason").asText(ok ? "Completed" : "Error"),
-                        json.path("message").asText(""), !ok && json.path("retryable").asBoolean(true), finished,
-                        json.path("sourceBytes").asLong(0));
-            } catch (IOException | RuntimeException e) {
-                // not our JSON: fall through to the Pod's own view
-            }
+        Instant finished = terminated != null && terminated.getFinishedAt() != null ? Instant.parse(terminated.getFinishedAt()) : null;
+        TerminationMessage reported = TerminationMessage.parse(terminated == null ? null : terminated.getMessage());
+        if (reported != null) {
+            boolean ok = reported.succeeded();
+            return new WorkerOutcome(ok, reported.reason() != null ? reported.reason() : ok ? "Completed" : "Error",
+                    reported.message() == null ? "" : reported.message(), reported.mayRetry(), finished,
+                    reported.sourceBytes() == null ? 0 : reported.sourceBytes());
         }
         boolean ok = "Succeeded".equals(pod.getStatus().getPhase());
         String why = terminated == null ? "the worker Pod ended without a termination message"

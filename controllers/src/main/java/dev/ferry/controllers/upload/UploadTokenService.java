@@ -1,7 +1,7 @@
 package dev.ferry.controllers.upload;
 
 import dev.ferry.api.upload.v1beta1.UploadTokenRequest;
-import dev.ferry.uploader.token.TokenIssuer;
+import dev.ferry.worker.token.TokenIssuer;
 import java.util.List;
 
 /**
@@ -19,6 +19,16 @@ public final class UploadTokenService {
     @FunctionalInterface
     public interface UploadTargets {
         String problem(String namespace, String pvcName);
+    }
+
+    /** Says who a bearer token belongs to (null: nobody the cluster knows). */
+    @FunctionalInterface
+    public interface Authenticator {
+        Identity authenticate(String token);
+    }
+
+    /** A caller as the cluster knows it. */
+    public record Identity(String user, List<String> groups) {
     }
 
     /** A refused request: the HTTP status and a Kubernetes-style reason. */

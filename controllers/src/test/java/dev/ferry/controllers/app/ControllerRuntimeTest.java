@@ -7,6 +7,7 @@ import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.Phases;
 import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.testing.Cluster;
+import dev.ferry.controllers.testing.Settings;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -29,14 +30,14 @@ class ControllerRuntimeTest {
     @Test
     void onlyTheLeaderReconcilesAndTheOtherTakesOver() throws Exception {
         Cluster.installCrds(client);
-        WorkerSettings settings = WorkerSettings.defaults("ferry/importer:test").withUploadTlsSecret(null);
+        WorkerSettings settings = Settings.workers().withUploadTlsSecret(null);
         AtomicInteger lost = new AtomicInteger();
-        ControllerRuntime first = new ControllerRuntime(client, settings, "ferry-system", "replica-a",
+        ControllerRuntime first = new ControllerRuntime(client, settings, Settings.vms(), "ferry-system", "replica-a",
                 Duration.ofSeconds(3), lost::incrementAndGet);
         await().atMost(Duration.ofSeconds(20)).until(first::leading);
-        ControllerRuntime second = new ControllerRuntime(client, settings, "ferry-system", "replica-b",
+        ControllerRuntime second = new ControllerRuntime(client, settings, Settings.vms(), "ferry-system", "replica-b",
                 Duration.ofSeconds(3), lost::incrementAndGet);
-        try (ControllerMetrics metrics = new ControllerMetrics(0, first.controller(), first.reconciler())) {
+        try (ControllerMetrics metrics = new ControllerMetrics(0, first.controllers())) {
             DataVolume dv = client.resource(Cluster.example("http-storage", "vms")).create();
             await().atMost(Duration.ofSeconds(20)).until(() -> pod("importer-fedora") != null);
             assertThat(second.leading()).isFalse();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.DataVolumeStatus;
 import dev.ferry.api.cdi.v1beta1.Phases;
-import dev.ferry.controllers.status.Conditions;
+import dev.ferry.controllers.datavolume.DataVolumeConditions;
 import dev.ferry.controllers.testing.Cluster;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The reconciler's decisions as pure functions: no API server, just observations in and plans out. */
 class DataVolumeDecisionTest {
     private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
-    private static final WorkerSettings SETTINGS = WorkerSettings.defaults("ferry/importer:t").withUploadTlsSecret(null);
+    private static final WorkerSettings SETTINGS = dev.ferry.controllers.testing.Settings.workers().withUploadTlsSecret(null);
 
     @Test
     void firstTheClaimThenTheWorker() throws Exception {
@@ -42,7 +42,7 @@ class DataVolumeDecisionTest {
         PersistentVolumeClaim pvc = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
         Plan a = DataVolumeDecision.decide(observe(dv, pvc, null, null), SETTINGS);
         Plan b = DataVolumeDecision.decide(observe(dv, pvc, null, null), SETTINGS);
-        assertThat(Conditions.same(a.status(), b.status())).isTrue();
+        assertThat(DataVolumeConditions.same(a.status(), b.status())).isTrue();
         assertThat(a.createWorker()).isEqualTo(b.createWorker());
     }
 
@@ -63,7 +63,7 @@ class DataVolumeDecisionTest {
                 "{\"outcome\":\"Failed\",\"reason\":\"ChecksumMismatch\",\"message\":\"sha256 differs\",\"retryable\":false}");
         Plan plan = DataVolumeDecision.decide(observe(dv, pvc, failed, null), SETTINGS);
         assertThat(plan.status().phase).isEqualTo(Phases.FAILED);
-        assertThat(Conditions.find(plan.status(), "Ready").reason).isEqualTo("ChecksumMismatch");
+        assertThat(DataVolumeConditions.find(plan.status(), "Ready").reason).isEqualTo("ChecksumMismatch");
         assertThat(plan.deleteWorker()).as("the failed Pod stays for its logs").isFalse();
 
         dv.setStatus(plan.status());

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** CDI's example DataVolumes, unchanged, turn into the PVC and importer Pod the worker contract expects. */
 class WorkerPodBuildersTest {
-    private static final WorkerSettings SETTINGS = WorkerSettings.defaults("ferry/importer:dev");
+    private static final WorkerSettings SETTINGS = dev.ferry.controllers.testing.Settings.workers();
 
     @Test
     void httpWithStorageIsCompletedFromTheProfile() throws Exception {
@@ -123,9 +123,9 @@ class WorkerPodBuildersTest {
     @Test
     void sourcesTheImporterDoesNotHandleAreRefusedWithAReason() {
         assertThatThrownBy(() -> pod(example("pvc-clone")))
-                .isInstanceOf(ImportSourceEnv.UnsupportedSource.class).hasMessageContaining("clone issue");
+                .isInstanceOf(ImportSource.UnsupportedSource.class).hasMessageContaining("source pvc");
         assertThatThrownBy(() -> pod(example("upload")))
-                .isInstanceOf(ImportSourceEnv.UnsupportedSource.class).hasMessageContaining("source upload");
+                .isInstanceOf(ImportSource.UnsupportedSource.class).hasMessageContaining("source upload");
     }
 
     @Test
@@ -145,7 +145,7 @@ class WorkerPodBuildersTest {
         assertThat(PvcBuilder.withOverhead(new Quantity("1Gi"), java.math.BigDecimal.ZERO)).isEqualTo(new Quantity("1Gi"));
     }
 
-    private static Pod pod(DataVolume dv) throws ImportSourceEnv.UnsupportedSource {
+    private static Pod pod(DataVolume dv) throws ImportSource.UnsupportedSource {
         return ImporterPodBuilder.build(dv, PvcBuilder.build(dv, StorageDefaults.cdiDefaults()), SETTINGS);
     }
 

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.worker.ProgressMetrics;
+import dev.ferry.worker.env.DiskTarget;
+import dev.ferry.worker.env.ImporterEnv;
+import dev.ferry.worker.env.Reporting;
 import dev.ferry.disk.progress.TransferProgress;
 import dev.ferry.disk.testing.Images;
 import dev.ferry.disk.testing.Tools;
@@ -30,8 +33,7 @@ class ImporterMainTest {
         Path image = Images.scattered(dir, "image.qcow2", "");
         Path data = Files.createDirectories(dir.resolve("data"));
         try (FaultyHttpServer server = FaultyHttpServer.http(dir)) {
-            Map<String, String> env = env(server.url("image.qcow2").toString(), data);
-            env.put("FERRY_IMAGE_SIZE", "128Mi");
+            Map<String, String> env = env(server.url("image.qcow2").toString(), data, "128Mi");
 
             int exit = ImporterMain.run(env);
 
@@ -49,7 +51,7 @@ class ImporterMainTest {
     void notFoundIsATerminalFailureWithItsReason() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         try (FaultyHttpServer server = FaultyHttpServer.http(dir)) {
-            int exit = ImporterMain.run(env(server.url("missing.qcow2").toString(), data));
+            int exit = ImporterMain.run(env(server.url("missing.qcow2").toString(), data, null));
 
             assertThat(exit).isEqualTo(1);
             JsonNode message = termination();
@@ -63,8 +65,7 @@ class ImporterMainTest {
     @Test
     void blankSourceMakesAnEmptyDiskOfTheRequestedSize() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
-        Map<String, String> env = env("blank:", data);
-        env.put("FERRY_IMAGE_SIZE", "1Gi");
+        Map<String, String> env = env("blank:", data, "1Gi");
 
         assertThat(ImporterMain.run(env)).isZero();
 
@@ -88,7 +89,8 @@ class ImporterMainTest {
         TransferProgress progress = new TransferProgress();
         progress.diskTotal(200);
         progress.written(50);
-        try (ProgressMetrics metrics = new ProgressMetrics("import", progress, "uid-1", 0)) {
+        try (ProgressMetrics metrics = new ProgressMetrics(ProgressMetrics.Kind.IMPORT, new ProgressMetrics.Source(
+                progress::percent, progress::sourceBytes, progress::writtenBytes, progress::diskTotal), "uid-1", 0)) {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
 
@@ -98,15 +100,10 @@ class ImporterMainTest {
         }
     }
 
-    private Map<String, String> env(String url, Path data) {
-        Map<String, String> env = new HashMap<>();
-        env.put("FERRY_SOURCE_URL", url);
-        env.put("FERRY_DATA_PATH", data.toString());
-        env.put("FERRY_BLOCK_PATH", dir.resolve("no-block-device").toString());
-        env.put("FERRY_METRICS_PORT", "0");
-        env.put("FERRY_RETRIES", "1");
-        env.put("FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString());
-        return env;
+    private Map<String, String> env(String url, Path data, String size) {
+        return new ImporterEnv(url, ImporterEnv.SourceAccess.NONE, 1, ImporterEnv.DEFAULT_STALL_TIMEOUT_SECONDS,
+                DiskTarget.filesystem(data, DiskTarget.KUBEVIRT, size, null, false),
+                new Reporting(0, "", dir.resolve("termination-log"))).toEnv();
     }
 
     private JsonNode termination() throws Exception {

@@ -1,15 +1,19 @@
 package dev.ferry.uploader.app;
 
+import dev.ferry.disk.DiskException;
+import dev.ferry.disk.convert.ImportOptions;
 import dev.ferry.disk.convert.ImportResult;
 import dev.ferry.uploader.server.UploadServer;
 import dev.ferry.uploader.server.UploadServerConfig;
 import dev.ferry.uploader.tls.TlsFiles;
 import dev.ferry.worker.ProgressMetrics;
 import dev.ferry.worker.TerminationMessage;
-import dev.ferry.worker.WorkerEnvironment;
-import io.netty.handler.ssl.SslContext;
+import dev.ferry.worker.env.DiskTarget;
+import dev.ferry.worker.env.InvalidEnvironmentException;
+import dev.ferry.worker.env.Reporting;
+import dev.ferry.worker.env.UploadServerEnv;
+import dev.ferry.disk.progress.TransferProgress;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -17,11 +21,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The upload server worker: one per volume, configured like every worker ({@link WorkerEnvironment})
- * plus {@code FERRY_UPLOAD_PORT} (8443), {@code FERRY_TLS_CERT} / {@code FERRY_TLS_KEY} (plain
- * HTTP when unset), {@code FERRY_UPLOAD_TARGET} ({@code namespace/pvc}) and
- * {@code FERRY_RESUME_TIMEOUT_SECONDS}. It serves until an upload succeeds — a failed upload may
- * be retried —, then writes the termination message and exits 0.
+ * The upload server worker: one per volume, configured by its environment ({@link UploadServerEnv}).
+ * It serves until an upload succeeds — a failed upload may be retried —, then writes the
+ * termination message and exits 0.
  */
 public final class UploadServerMain {
     private static final Logger LOG = Logger.getLogger(UploadServerMain.class.getName());
@@ -36,32 +38,39 @@ public final class UploadServerMain {
     }
 
     static int run(Map<String, String> variables) {
-        WorkerEnvironment env = new WorkerEnvironment(variables);
         try {
-            serve(env);
+            serve(UploadServerEnv.fromEnv(variables), Reporting.terminationLog(variables));
             return 0;
+        } catch (DiskException e) {
+            LOG.severe(() -> "upload server failed: " + e.getMessage());
+            report(variables, TerminationMessage.failure(e.reason().label(), e.reason().retryable(), e));
+        } catch (InvalidEnvironmentException e) {
+            LOG.severe(() -> "upload server failed: " + e.getMessage());
+            report(variables, TerminationMessage.failure(InvalidEnvironmentException.REASON, false, e));
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.SEVERE, "upload server failed: " + e.getMessage(), e instanceof RuntimeException ? e : null);
-            report(env, TerminationMessage.failure(e));
-            return 1;
+            report(variables, TerminationMessage.unexpected(e));
         }
+        return 1;
     }
 
     /** Serves until an upload succeeds; reports it while the last response may still be on its way. */
-    private static void serve(WorkerEnvironment env) throws IOException {
-        UploadServerConfig config = new UploadServerConfig(env.get("FERRY_UPLOAD_HOST", "0.0.0.0"),
-                Integer.parseInt(env.get("FERRY_UPLOAD_PORT", "8443")), env.destination(), env.importOptions(),
-                env.get("FERRY_UPLOAD_TARGET", null), tls(env), Duration.ofSeconds(Long.parseLong(env.get(
-                        "FERRY_RESUME_TIMEOUT_SECONDS", String.valueOf(UploadServerConfig.DEFAULT_RESUME_TIMEOUT.toSeconds())))));
-        int metricsPort = env.metricsPort(8080);
+    private static void serve(UploadServerEnv env, java.nio.file.Path terminationLog) throws IOException {
+        DiskTarget target = env.target();
+        UploadServerConfig config = new UploadServerConfig(env.host(), env.port(), target.destination(),
+                ImportOptions.parse(target.archive(), target.imageSize(), target.checksum(), target.preallocation()),
+                env.uploadTarget(), env.tlsCert() == null ? null : TlsFiles.server(env.tlsCert(), env.tlsKey()),
+                Duration.ofSeconds(env.resumeTimeoutSeconds()));
+        int metricsPort = env.reporting().metricsPort();
         try (UploadServer server = UploadServer.start(config);
-             ProgressMetrics metrics = metricsPort >= 0
-                     ? new ProgressMetrics("upload", server.progress(), env.ownerUid(), metricsPort) : null) {
+             ProgressMetrics metrics = metricsPort < 0 ? null : new ProgressMetrics(ProgressMetrics.Kind.UPLOAD,
+                     source(server.progress()), env.reporting().ownerUid(), metricsPort)) {
             LOG.info(() -> "upload server for " + config.destination() + " listening on port " + server.port()
                     + (config.tls() == null ? " (plain HTTP)" : " (TLS)")
                     + (metrics == null ? "" : ", metrics on port " + metrics.port()));
             ImportResult result = server.succeeded().get();
-            report(env, TerminationMessage.success(result, "Upload complete"));
+            TerminationMessage.disk(result.format().label(), result.compression() == null ? null : result.compression().label(),
+                    result.virtualSize(), result.diskSize(), result.sourceBytes(), "Upload complete").write(terminationLog);
             Thread.sleep(LINGER.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -71,23 +80,15 @@ public final class UploadServerMain {
         }
     }
 
-    private static void report(WorkerEnvironment env, TerminationMessage outcome) {
+    private static ProgressMetrics.Source source(TransferProgress progress) {
+        return new ProgressMetrics.Source(progress::percent, progress::sourceBytes, progress::writtenBytes, progress::diskTotal);
+    }
+
+    private static void report(Map<String, String> variables, TerminationMessage outcome) {
         try {
-            outcome.write(env.terminationLog());
+            outcome.write(Reporting.terminationLog(variables));
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "could not write the termination message: " + e.getMessage());
         }
-    }
-
-    private static SslContext tls(WorkerEnvironment env) throws IOException {
-        Path cert = env.path("FERRY_TLS_CERT");
-        Path key = env.path("FERRY_TLS_KEY");
-        if (cert == null && key == null) {
-            return null;
-        }
-        if (cert == null || key == null) {
-            throw new IOException("set both FERRY_TLS_CERT and FERRY_TLS_KEY, or neither for plain HTTP");
-        }
-        return TlsFiles.server(cert, key);
     }
 }

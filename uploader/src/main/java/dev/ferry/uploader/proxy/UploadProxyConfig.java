@@ -1,6 +1,6 @@
 package dev.ferry.uploader.proxy;
 
-import dev.ferry.uploader.token.TokenVerifier;
+import dev.ferry.worker.token.TokenVerifier;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 

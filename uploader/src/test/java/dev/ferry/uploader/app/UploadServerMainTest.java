@@ -15,12 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import dev.ferry.worker.env.DiskTarget;
+import dev.ferry.worker.env.Reporting;
+import dev.ferry.worker.env.UploadServerEnv;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The upload server as a worker: FERRY_* in, disk at /data/disk.img, one JSON line out, exit 0. */
+/** The upload server as a worker: its environment in, disk at /data/disk.img, one JSON line out, exit 0. */
 @ExtendWith(NoLeaks.class)
 class UploadServerMainTest {
     @TempDir
@@ -35,9 +38,9 @@ class UploadServerMainTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        Map<String, String> env = Map.of("FERRY_DATA_PATH", data.toString(), "FERRY_BLOCK_PATH", dir.resolve("none").toString(),
-                "FERRY_UPLOAD_HOST", "127.0.0.1", "FERRY_UPLOAD_PORT", String.valueOf(port), "FERRY_METRICS_PORT", "0",
-                "FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString(), "FERRY_IMAGE_SIZE", "128Mi");
+        Map<String, String> env = new UploadServerEnv("127.0.0.1", port, null, null, null, 600,
+                DiskTarget.filesystem(data, DiskTarget.KUBEVIRT, "128Mi", null, false),
+                new Reporting(0, "", dir.resolve("termination-log"))).toEnv();
         CompletableFuture<Integer> worker = CompletableFuture.supplyAsync(() -> UploadServerMain.run(env));
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -59,8 +62,7 @@ class UploadServerMainTest {
 
     @Test
     void aBadConfigurationIsReportedAsTheResult() throws Exception {
-        Map<String, String> env = Map.of("FERRY_DATA_PATH", dir.toString(), "FERRY_BLOCK_PATH", dir.resolve("none").toString(),
-                "FERRY_TLS_CERT", dir.resolve("missing.crt").toString(), "FERRY_METRICS_PORT", "-1",
+        Map<String, String> env = Map.of("FERRY_DATA_PATH", dir.toString(), "FERRY_TLS_CERT", dir.resolve("missing.crt").toString(), "FERRY_METRICS_PORT", "-1",
                 "FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString());
         assertThat(UploadServerMain.run(env)).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("termination-log"))).contains("\"outcome\":\"Failed\"")

@@ -6,7 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.ferry.disk.testing.Tools;
 import dev.ferry.importer.testing.ContainerDisks;
 import dev.ferry.importer.testing.DockerRegistry;
-import dev.ferry.vmruntime.handler.LauncherClient;
+import dev.ferry.worker.env.LauncherEnv;
+import dev.ferry.worker.env.Reporting;
+import dev.ferry.worker.launcher.LauncherClient;
+import dev.ferry.worker.launcher.LauncherState;
+import dev.ferry.worker.launcher.LauncherStatus;
+import java.util.List;
 import dev.ferry.vmruntime.testing.Launchers;
 import dev.ferry.vmruntime.testing.TestGuest;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -26,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher as a worker, with the libvirtd it starts for itself: VMI and volumes from FERRY_*
+ * The launcher as a worker, with the libvirtd it starts for itself: VMI and volumes from its environment
  * variables, state, pause and console on its control endpoint, SIGTERM shuts the guest down
  * (ACPI power button), one JSON line out.
  */
@@ -90,17 +95,16 @@ class LauncherMainTest {
         Path vmiFile = Files.writeString(dir.resolve("vmi.yaml"), Serialization.asYaml(vmi));
         Path console = dir.resolve("console.log");
         int port = freePort();
-        Map<String, String> env = new HashMap<>(Map.of("FERRY_VMI", vmiFile.toString(), "FERRY_VOLUME_ROOTDISK", root.toString(),
-                "FERRY_VOLUME_DATA", scratch.toString(), "FERRY_CONSOLE_LOG", console.toString(), "FERRY_ACCELERATOR", "qemu",
-                "FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString(), "FERRY_METRICS_PORT", String.valueOf(port)));
-        env.put("FERRY_INSECURE_REGISTRIES", registry.host());
+        Map<String, String> env = new LauncherEnv(null, vmiFile, Map.of("rootdisk", root, "data", scratch), console, "qemu",
+                Path.of("/run/ferry/accelerator"), null, Path.of("/run/ferry"), false, List.of(registry.host()),
+                new Reporting(port, "", dir.resolve("termination-log"))).toEnv();
         CountDownLatch sigterm = new CountDownLatch(1);
         CompletableFuture<Integer> launcher = launchers.start(env, sigterm);
-        LauncherClient control = new LauncherClient(URI.create("http://127.0.0.1:" + port));
+        LauncherClient control = new LauncherClient("127.0.0.1", port);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .until(() -> Files.exists(console) && Files.readString(console, StandardCharsets.ISO_8859_1).contains("counter 1"));
-        LauncherClient.Status status = control.status();
-        assertThat(status.state()).isEqualTo("Running");
+        LauncherStatus status = control.status();
+        assertThat(status.state()).isEqualTo(LauncherState.RUNNING);
         assertThat(status.accelerator()).isEqualTo("tcg");
         assertThat(status.libvirtUri()).as("its own libvirtd").startsWith("qemu+unix:///system?socket=/run/ferry/");
         assertThat(new String(control.console(0).bytes(), StandardCharsets.ISO_8859_1)).contains("guest up, disk marked");
@@ -110,10 +114,10 @@ class LauncherMainTest {
                 .as("the containerDisk, pulled and converted, and an 8 MiB emptyDisk")
                 .contains("disk vdd: 2048 sectors, starts CONTAINERDISK-OK").contains("disk vde: 16384 sectors");
 
-        control.post("pause");
-        assertThat(control.status().state()).isEqualTo("Paused");
-        control.post("unpause");
-        assertThat(control.status().state()).isEqualTo("Running");
+        control.pause();
+        assertThat(control.status().state()).isEqualTo(LauncherState.PAUSED);
+        control.unpause();
+        assertThat(control.status().state()).isEqualTo(LauncherState.RUNNING);
 
         sigterm.countDown();
         assertThat(launcher.get()).isZero();
@@ -126,9 +130,9 @@ class LauncherMainTest {
     void aBadVmiIsReportedAsTheResult() throws Exception {
         Path vmiFile = Files.writeString(dir.resolve("vmi.yaml"), "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\n"
                 + "metadata: {name: x, namespace: y}\nspec:\n  domain:\n    devices:\n      disks: [{name: root}]\n");
-        int exit = LauncherMain.run(Map.of("FERRY_VMI", vmiFile.toString(), "FERRY_ACCELERATOR", "qemu",
-                "FERRY_CONSOLE_LOG", dir.resolve("c.log").toString(), "FERRY_METRICS_PORT", "-1",
-                "FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString()), new CountDownLatch(1));
+        int exit = LauncherMain.run(new LauncherEnv(null, vmiFile, Map.of(), dir.resolve("c.log"), "qemu",
+                Path.of("/run/ferry/accelerator"), null, Path.of("/run/ferry"), false, List.of(),
+                new Reporting(-1, "", dir.resolve("termination-log"))).toEnv(), new CountDownLatch(1));
         assertThat(exit).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("termination-log"))).contains("\"outcome\":\"Failed\"")
                 .contains("disk root names no volume in spec.volumes");

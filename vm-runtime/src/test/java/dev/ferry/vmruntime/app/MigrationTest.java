@@ -3,7 +3,14 @@ package dev.ferry.vmruntime.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.vmruntime.handler.LauncherClient;
+import dev.ferry.worker.env.LauncherEnv;
+import dev.ferry.worker.env.Reporting;
+import dev.ferry.worker.launcher.LauncherClient;
+import dev.ferry.worker.launcher.LauncherState;
+import dev.ferry.worker.launcher.LauncherStatus;
+import dev.ferry.worker.launcher.MigrationReport;
+import dev.ferry.worker.launcher.MigrationRequest;
+import java.util.List;
 import dev.ferry.vmruntime.testing.Launchers;
 import dev.ferry.vmruntime.testing.TestGuest;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -44,52 +51,44 @@ class MigrationTest {
         Path vmiFile = Files.writeString(dir.resolve("vmi.yaml"), Serialization.asYaml(vmi));
         int sourcePort = LauncherMainTest.freePort();
         int targetPort = LauncherMainTest.freePort();
-        Map<String, String> source = env(vmiFile, root, scratch, "source", sourcePort);
-        Map<String, String> target = env(vmiFile, root, scratch, "target", targetPort);
-        target.put("FERRY_MIGRATION_TARGET", "true");
+        Map<String, String> source = env(vmiFile, root, scratch, "source", sourcePort, false);
+        Map<String, String> target = env(vmiFile, root, scratch, "target", targetPort, true);
         CountDownLatch stopSource = new CountDownLatch(1);
         CountDownLatch stopTarget = new CountDownLatch(1);
         CompletableFuture<Integer> sourceRun = launchers.start(source, stopSource);
         CompletableFuture<Integer> targetRun = launchers.start(target, stopTarget);
-        LauncherClient from = new LauncherClient(URI.create("http://127.0.0.1:" + sourcePort));
-        LauncherClient to = new LauncherClient(URI.create("http://127.0.0.1:" + targetPort));
+        LauncherClient from = new LauncherClient("127.0.0.1", sourcePort);
+        LauncherClient to = new LauncherClient("127.0.0.1", targetPort);
         Path sourceConsole = dir.resolve("source-console.log");
         Path targetConsole = dir.resolve("target-console.log");
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .until(() -> Files.exists(sourceConsole) && Files.readString(sourceConsole, StandardCharsets.ISO_8859_1).contains("counter 2"));
-        LauncherClient.Status waiting = to.status();
-        assertThat(waiting.state()).isEqualTo("WaitingForMigration");
+        LauncherStatus waiting = to.status();
+        assertThat(waiting.state()).isEqualTo(LauncherState.WAITING_FOR_MIGRATION);
         assertThat(waiting.libvirtUri()).isNotEqualTo(from.status().libvirtUri());
 
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("targetUri", waiting.libvirtUri());
-        request.put("migrationUri", "tcp://127.0.0.1:" + waiting.migrationPort());
-        request.put("consoleTo", waiting.console());
-        request.put("unsafe", true);
-        request.put("maxDowntimeMillis", 50);
+        String address = "tcp://127.0.0.1:" + waiting.migrationPort();
+        MigrationRequest request = new MigrationRequest(waiting.libvirtUri(), address, waiting.console(), true, 50, 0, 0, 150);
 
         // first one that cannot finish in time: 1 MiB/s for a 256 MiB guest, 3 s allowed — aborted, the guest stays
-        Map<String, Object> slow = new LinkedHashMap<>(request);
-        slow.put("bandwidthMiBps", 1);
-        slow.put("completionTimeoutSeconds", 3);
-        from.post("migrate", slow);
+        from.migrate(new MigrationRequest(waiting.libvirtUri(), address, waiting.console(), true, 50, 1, 3, 150));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> from.status().migration() != null && !"Running".equals(from.status().migration().get("phase")));
-        assertThat(from.status().migration().get("phase")).isEqualTo("Failed");
-        assertThat((String) from.status().migration().get("message")).contains("did not complete within 3 s");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(from.status().state()));
+                .until(() -> from.status().migration() != null && from.status().migration().phase() != MigrationReport.Phase.Running);
+        assertThat(from.status().migration().phase()).isEqualTo(MigrationReport.Phase.Failed);
+        assertThat(from.status().migration().message()).contains("did not complete within 3 s");
+        await().atMost(Duration.ofSeconds(10)).until(() -> from.status().state() == LauncherState.RUNNING);
         int beforeRetry = TestGuest.lastCounter(sourceConsole);
         await().atMost(Duration.ofSeconds(20)).until(() -> TestGuest.lastCounter(sourceConsole) > beforeRetry);
-        assertThat(to.status().state()).as("the target still waits").isEqualTo("WaitingForMigration");
+        assertThat(to.status().state()).as("the target still waits").isEqualTo(LauncherState.WAITING_FOR_MIGRATION);
 
-        from.post("migrate", request);
+        from.migrate(request);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> from.status().migration() != null && !"Running".equals(from.status().migration().get("phase")));
-        Map<String, Object> outcome = from.status().migration();
-        assertThat(outcome.get("phase")).as(String.valueOf(outcome.get("message"))).isEqualTo("Succeeded");
-        assertThat(((Number) outcome.get("downtimeMillis")).longValue()).isBetween(0L, 5_000L);
-        assertThat(from.status().state()).isEqualTo("Migrated");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "Running".equals(to.status().state()));
+                .until(() -> from.status().migration() != null && from.status().migration().phase() != MigrationReport.Phase.Running);
+        MigrationReport outcome = from.status().migration();
+        assertThat(outcome.phase()).as(outcome.message()).isEqualTo(MigrationReport.Phase.Succeeded);
+        assertThat(outcome.downtimeMillis()).isBetween(0L, 5_000L);
+        assertThat(from.status().state()).isEqualTo(LauncherState.MIGRATED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> to.status().state() == LauncherState.RUNNING);
 
         int lastOnSource = TestGuest.lastCounter(sourceConsole);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
@@ -107,10 +106,9 @@ class MigrationTest {
         assertThat(Files.readString(dir.resolve("target-termination-log"))).contains("\"reason\":\"Shutdown\"");
     }
 
-    private Map<String, String> env(Path vmiFile, Path root, Path scratch, String side, int port) {
-        return new HashMap<>(Map.of("FERRY_VMI", vmiFile.toString(), "FERRY_VOLUME_ROOTDISK", root.toString(),
-                "FERRY_VOLUME_DATA", scratch.toString(), "FERRY_CONSOLE_LOG", dir.resolve(side + "-console.log").toString(),
-                "FERRY_ACCELERATOR", "qemu", "FERRY_TERMINATION_LOG", dir.resolve(side + "-termination-log").toString(),
-                "FERRY_METRICS_PORT", String.valueOf(port)));
+    private Map<String, String> env(Path vmiFile, Path root, Path scratch, String side, int port, boolean target) {
+        return new LauncherEnv(null, vmiFile, Map.of("rootdisk", root, "data", scratch), dir.resolve(side + "-console.log"), "qemu",
+                Path.of("/run/ferry/accelerator"), null, Path.of("/run/ferry"), target, List.of(),
+                new Reporting(port, "", dir.resolve(side + "-termination-log"))).toEnv();
     }
 }

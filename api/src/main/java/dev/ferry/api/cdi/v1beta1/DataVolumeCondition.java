@@ -1,14 +1,10 @@
 package dev.ferry.api.cdi.v1beta1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ferry.api.meta.Condition;
 
-/** A DataVolume condition (Bound, Ready, Running); timestamps are RFC 3339 strings. */
+/** A DataVolume condition (Bound, Ready, Running), with CDI's heartbeat time. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class DataVolumeCondition {
-    public String type;
-    public String status;
-    public String lastTransitionTime;
+public class DataVolumeCondition extends Condition {
     public String lastHeartbeatTime;
-    public String reason;
-    public String message;
 }

@@ -24,13 +24,9 @@ public class VmiStatus {
     /** Ferry: the launcher Pod running the guest now. */
     public String launcherPod;
 
+    /** A KubeVirt condition, with its probe time. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static class Condition {
-        public String type;
-        public String status;
-        public String reason;
-        public String message;
-        public String lastTransitionTime;
+    public static class Condition extends dev.ferry.api.meta.Condition {
         public String lastProbeTime;
 
         public Condition() {

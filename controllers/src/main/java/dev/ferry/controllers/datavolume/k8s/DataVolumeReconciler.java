@@ -1,0 +1,113 @@
+package dev.ferry.controllers.datavolume.k8s;
+
+import dev.ferry.api.cdi.v1beta1.DataVolume;
+import dev.ferry.api.cdi.v1beta1.Phases;
+import dev.ferry.controllers.datavolume.DataVolumeDecision;
+import dev.ferry.controllers.datavolume.ImporterPodBuilder;
+import dev.ferry.controllers.datavolume.Observed;
+import dev.ferry.controllers.datavolume.Plan;
+import dev.ferry.controllers.datavolume.UploadPodBuilder;
+import dev.ferry.controllers.datavolume.WorkerSettings;
+import dev.ferry.controllers.runtime.ObjectKey;
+import dev.ferry.controllers.runtime.PermanentError;
+import dev.ferry.controllers.runtime.Reconciler;
+import dev.ferry.controllers.runtime.WorkerProgress;
+import dev.ferry.controllers.runtime.k8s.Apply;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Reconciles one DataVolume: observe ({@link DataVolumeObserver}) → decide ({@link DataVolumeDecision},
+ * pure) → apply → status and event ({@link DataVolumeStatusWriter}). A step the cluster refuses for
+ * good (a missing Secret) becomes the DataVolume's condition. A finalizer lets a deleted DataVolume
+ * stop its worker and remove what it owns where no garbage collector runs (local mode).
+ */
+public final class DataVolumeReconciler implements Reconciler {
+    public static final String FINALIZER = "ferry.kubevirt.dev/datavolume-cleanup";
+
+    private final KubernetesClient client;
+    private final Apply apply;
+    private final WorkerSettings settings;
+    private final DataVolumeObserver observer;
+    private final DataVolumeStatusWriter status;
+    private final UploadTls uploadTls;
+    private final DataVolumeCounters counters = new DataVolumeCounters();
+
+    public DataVolumeReconciler(KubernetesClient client, WorkerSettings settings, String controllerNamespace,
+            WorkerProgress progress, Clock clock) {
+        this.client = client;
+        this.apply = new Apply(client);
+        this.settings = settings;
+        this.observer = new DataVolumeObserver(client, progress, settings.metricsPort(), clock);
+        this.status = new DataVolumeStatusWriter(client, clock);
+        this.uploadTls = new UploadTls(apply, controllerNamespace, settings.uploadTlsSecret());
+    }
+
+    @Override
+    public Duration reconcile(ObjectKey key) {
+        DataVolume dv = client.resources(DataVolume.class).inNamespace(key.namespace()).withName(key.name()).get();
+        if (dv == null) {
+            return null;
+        }
+        if (dv.getMetadata().getDeletionTimestamp() != null) {
+            cleanUp(dv);
+            return null;
+        }
+        dv = apply.addFinalizer(dv, FINALIZER);
+        Observed observed = observer.observe(dv);
+        Plan plan = DataVolumeDecision.decide(observed, settings);
+        try {
+            create(dv, plan);
+        } catch (PermanentError e) {
+            plan = DataVolumeDecision.blocked(observed, e.reason(), e.getMessage(), e.recheck());
+        }
+        counters.count(observed, plan);
+        if (plan.deleteWorker()) {
+            deleteWorker(dv, Phases.SUCCEEDED.equals(plan.status().phase));
+        }
+        status.write(dv, plan);
+        return plan.requeueAfter();
+    }
+
+    private void create(DataVolume dv, Plan plan) {
+        if (plan.createPvc() != null) {
+            apply.create(plan.createPvc());
+        }
+        for (HasMetadata object : plan.createWorker()) {
+            if (object instanceof Pod && UploadPodBuilder.name(dv.getMetadata().getName()).equals(object.getMetadata().getName())) {
+                uploadTls.ensure(dv.getMetadata().getNamespace());
+            }
+            apply.create(object);
+        }
+    }
+
+    /** Removes the worker Pod (after success also the upload Service). */
+    private void deleteWorker(DataVolume dv, boolean succeeded) {
+        String namespace = dv.getMetadata().getNamespace();
+        client.pods().inNamespace(namespace).withName(ImporterPodBuilder.podName(dv)).delete();
+        client.pods().inNamespace(namespace).withName(UploadPodBuilder.name(dv.getMetadata().getName())).delete();
+        if (succeeded) {
+            client.services().inNamespace(namespace).withName(UploadPodBuilder.name(dv.getMetadata().getName())).delete();
+        }
+    }
+
+    /** A deleted DataVolume: stop its worker, remove its Service and its own claim, then let it go. */
+    private void cleanUp(DataVolume dv) {
+        if (!dv.getMetadata().getFinalizers().contains(FINALIZER)) {
+            return;
+        }
+        deleteWorker(dv, true);
+        var pvc = client.persistentVolumeClaims().inNamespace(dv.getMetadata().getNamespace()).withName(dv.getMetadata().getName()).get();
+        if (pvc != null && DataVolumeDecision.ownedBy(pvc, dv)) {
+            apply.delete(pvc);
+        }
+        apply.removeFinalizer(dv, FINALIZER);
+    }
+
+    public DataVolumeCounters counters() {
+        return counters;
+    }
+}

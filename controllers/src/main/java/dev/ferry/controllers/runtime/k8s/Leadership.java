@@ -1,0 +1,44 @@
+package dev.ferry.controllers.runtime.k8s;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
+
+/**
+ * Leader election on a coordination.k8s.io Lease, so two controller replicas never both act:
+ * only the holder runs the reconcilers; one that loses the lease stops them.
+ */
+public final class Leadership implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Leadership.class.getName());
+    private final CompletableFuture<?> election;
+
+    /** Starts campaigning; {@code lead} runs on winning, {@code stop} on losing (or giving up) the lease. */
+    public Leadership(KubernetesClient client, String namespace, String lease, String identity, Duration leaseDuration,
+            Runnable lead, Runnable stop) {
+        Duration renew = leaseDuration.multipliedBy(2).dividedBy(3);
+        Duration retry = leaseDuration.dividedBy(5);
+        election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                .withName(lease)
+                .withLock(new LeaseLock(namespace, lease, identity))
+                .withLeaseDuration(leaseDuration).withRenewDeadline(renew).withRetryPeriod(retry)
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(() -> {
+                    LOG.info(() -> identity + " leads " + namespace + "/" + lease);
+                    lead.run();
+                }, () -> {
+                    LOG.info(() -> identity + " no longer leads " + namespace + "/" + lease);
+                    stop.run();
+                }, leader -> LOG.fine(() -> "leader of " + lease + " is " + leader)))
+                .build()).build().start();
+    }
+
+    /** Gives the lease up (released, so another replica takes over at once). */
+    @Override
+    public void close() {
+        election.cancel(true);
+    }
+}

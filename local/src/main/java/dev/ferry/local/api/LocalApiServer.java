@@ -1,0 +1,146 @@
+package dev.ferry.local.api;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+
+/**
+ * Local mode's Kubernetes API: fabric8's CRUD mock server on loopback (plain HTTP), with Ferry's
+ * CRDs registered, and a kubeconfig for it. kubectl cannot use it (no discovery, no protobuf);
+ * the ferry CLI can.
+ */
+public final class LocalApiServer implements AutoCloseable {
+    private static final Pattern TOKENS = Pattern.compile(
+            "^/apis/upload\\.cdi\\.kubevirt\\.io/v1beta1/namespaces/([^/]+)/uploadtokenrequests/?(\\?.*)?$");
+
+    /** An API group served in-process, as an aggregated API server would serve it. */
+    @FunctionalInterface
+    public interface Aggregated {
+        Answer answer(String namespace, String body);
+
+        record Answer(int status, String json) {
+        }
+    }
+
+    static final List<String> CRDS = List.of("datavolumes.cdi.kubevirt.io-v1.yml", "datasources.cdi.kubevirt.io-v1.yml",
+            "storageprofiles.cdi.kubevirt.io-v1.yml", "virtualmachines.kubevirt.io-v1.yml",
+            "virtualmachineinstances.kubevirt.io-v1.yml", "virtualmachineinstancemigrations.kubevirt.io-v1.yml");
+
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+
+    /**
+     * {@code aggregated} answers requests under {@code /apis/upload.cdi.kubevirt.io/} (the API group
+     * the aggregation layer would route to Ferry's controller): (namespace, body) → JSON or an exception.
+     */
+    public LocalApiServer(int port, Aggregated aggregated) throws IOException {
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        Dispatcher crud = new KubernetesMixedDispatcher(expectations);
+        Dispatcher dispatcher = new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                Matcher m = TOKENS.matcher(request.getPath());
+                if (m.matches() && "POST".equals(request.getMethod())) {
+                    Aggregated.Answer answer = aggregated.answer(m.group(1), request.getBody().readUtf8());
+                    return new MockResponse().setResponseCode(answer.status()).setBody(answer.json())
+                            .addHeader("Content-Type", "application/json");
+                }
+                return crud.dispatch(withGeneratedName(request));
+            }
+        };
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
+        server.init(InetAddress.getLoopbackAddress(), port);
+        client = server.createClient();
+        for (String crd : CRDS) {
+            try (InputStream in = LocalApiServer.class.getResourceAsStream("/crds/" + crd)) {
+                if (in == null) {
+                    throw new IOException("CRD " + crd + " is not packaged (build with `make build`)");
+                }
+                client.apiextensions().v1().customResourceDefinitions()
+                        .resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
+            }
+        }
+    }
+
+    private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * A create with {@code metadata.generateName} and no name gets a name as kube-apiserver
+     * makes it — the prefix and five random characters (the mock server would append the uid).
+     */
+    static RecordedRequest withGeneratedName(RecordedRequest request) {
+        if (!"POST".equals(request.getMethod()) || request.getBody() == null || request.getBody().size() == 0) {
+            return request;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode body = JSON.readTree(request.getBody().getBytes());
+            com.fasterxml.jackson.databind.JsonNode metadata = body == null ? null : body.get("metadata");
+            if (!(metadata instanceof com.fasterxml.jackson.databind.node.ObjectNode meta) || !meta.hasNonNull("generateName")
+                    || meta.hasNonNull("name")) {
+                return request;
+            }
+            StringBuilder name = new StringBuilder(meta.get("generateName").asText());
+            for (int i = 0; i < 5; i++) {
+                name.append(NAME_CHARS.charAt(RANDOM.nextInt(NAME_CHARS.length())));
+            }
+            meta.put("name", name.toString());
+            return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(),
+                    new io.fabric8.mockwebserver.http.Buffer(JSON.writeValueAsBytes(body)));
+        } catch (IOException | RuntimeException notJson) {
+            return request;
+        }
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public KubernetesMockServer server() {
+        return server;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getPort();
+    }
+
+    /** A kubeconfig for this server, written atomically. */
+    public Path writeKubeconfig(Path file) throws IOException {
+        String config = "apiVersion: v1\nkind: Config\nclusters:\n- name: ferry-local\n  cluster:\n    server: " + url()
+                + "\ncontexts:\n- name: ferry-local\n  context:\n    cluster: ferry-local\n    user: ferry-local\n"
+                + "    namespace: default\ncurrent-context: ferry-local\nusers:\n- name: ferry-local\n  user:\n"
+                + "    token: local\n";
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".kubeconfig", ".tmp");
+        Files.writeString(temp, config);
+        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.ferry.local.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.api.upload.v1beta1.UploadTokenRequest;
+import dev.ferry.controllers.app.ControllerRuntime;
+import dev.ferry.controllers.datavolume.WorkerSettings;
+import dev.ferry.controllers.handler.k8s.NodeHandler;
+import dev.ferry.controllers.upload.TokenApiServer;
+import dev.ferry.controllers.upload.UploadTokenService;
+import dev.ferry.controllers.vmi.VmSettings;
+import dev.ferry.importer.app.ImporterMain;
+import dev.ferry.local.api.LocalApiServer;
+import dev.ferry.local.node.LocalNodeAgent;
+import dev.ferry.local.node.WorkerProcesses;
+import dev.ferry.local.state.StateStore;
+import dev.ferry.local.storage.LocalPathStorage;
+import dev.ferry.uploader.app.UploadServerMain;
+import dev.ferry.uploader.proxy.UploadProxy;
+import dev.ferry.uploader.proxy.UploadProxyConfig;
+import dev.ferry.uploader.proxy.UploadServerTable;
+import dev.ferry.vmruntime.app.LauncherMain;
+import dev.ferry.worker.WorkerKind;
+import dev.ferry.worker.env.NodeHandlerEnv;
+import dev.ferry.worker.env.WorkerImages;
+import dev.ferry.worker.token.KeyFiles;
+import dev.ferry.worker.token.TokenIssuer;
+import dev.ferry.worker.token.TokenVerifier;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The whole stack on one machine, in one process: the in-process API server with Ferry's CRDs,
+ * the controllers, the upload proxy (plain HTTP on loopback) with the UploadTokenRequest API
+ * behind the API server's path, local-path storage and the local node agent. State is saved
+ * under {@code DATA_ROOT/state} and restored on the next start.
+ */
+public final class LocalMode implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LocalMode.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final WorkerImages IMAGES = new WorkerImages("ferry/importer:local", "ferry/upload-server:local",
+            "ferry/launcher:local");
+    private static final List<String> INSECURE_REGISTRIES = List.of("127.0.0.1", "localhost");
+    /** Worker Pods run as processes of this build. */
+    private static final WorkerProcesses WORKERS = WorkerProcesses.sameBuild(Map.of(WorkerKind.IMPORTER, ImporterMain.class,
+            WorkerKind.UPLOAD_SERVER, UploadServerMain.class, WorkerKind.LAUNCHER, LauncherMain.class));
+
+    private final LocalApiServer api;
+    private final ControllerRuntime controllers;
+    private final UploadProxy proxy;
+    private final LocalPathStorage storage;
+    private final LocalNodeAgent agent;
+    private final StateStore state;
+    private final NodeHandler handler;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "ferry-local-node");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Path kubeconfig;
+
+    /** Starts local mode; {@code apiPort}/{@code proxyPort} 0 pick free ports. */
+    public LocalMode(Path dataRoot, int apiPort, int proxyPort) throws IOException {
+        Path root = Files.createDirectories(dataRoot).toAbsolutePath();
+        KeyPair keys = keys(root.resolve("keys"));
+        // one user on one machine: every request is authorized; the claim check runs in the controller's reconcile
+        UploadTokenService tokens = new UploadTokenService((user, groups, namespace) -> true, (namespace, pvc) -> null,
+                new TokenIssuer(keys.getPrivate()));
+        api = new LocalApiServer(apiPort, (namespace, body) -> answer(tokens, namespace, body));
+        KubernetesClient client = api.client();
+        storage = new LocalPathStorage(client, root);
+        storage.install();
+        state = new StateStore(client, root);
+        state.load();
+        UploadServerTable table = new UploadServerTable();
+        proxy = UploadProxy.start(new UploadProxyConfig("127.0.0.1", proxyPort,
+                new TokenVerifier(keys.getPublic(), Clock.systemUTC()), table, null, null, Duration.ofSeconds(60)));
+        agent = new LocalNodeAgent(client, storage, root, WORKERS, Clock.systemUTC(), (target, address) -> {
+            String[] parts = target.split("/", 2);
+            table.register(parts[0], parts[1], address);
+        });
+        // registries on this machine usually speak plain HTTP (docker-registry's default)
+        controllers = new ControllerRuntime(client, WorkerSettings.defaults(IMAGES).withUploadTlsSecret(null)
+                .withInsecureRegistries(INSECURE_REGISTRIES), VmSettings.defaults(IMAGES.launcher())
+                .withInsecureRegistries(INSECURE_REGISTRIES), "ferry-system", "local", Duration.ofSeconds(10), () -> { });
+        handler = new NodeHandler(client, NodeHandlerEnv.defaults(LocalNodeAgent.NODE), Clock.systemUTC());
+        handler.start(Duration.ofMillis(100));
+        kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
+        Files.writeString(root.resolve("uploadproxy-url"), uploadProxyUrl() + "\n");
+        loop.scheduleWithFixedDelay(this::tick, 0, 100, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(this::save, 2, 2, TimeUnit.SECONDS);
+    }
+
+    private void tick() {
+        try {
+            storage.sync();
+            agent.sync();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "local node: " + e.getMessage(), e);
+        }
+    }
+
+    private void save() {
+        try {
+            state.save();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "saving local state: " + e.getMessage(), e);
+        }
+    }
+
+    private static LocalApiServer.Aggregated.Answer answer(UploadTokenService tokens, String namespace, String body) {
+        try {
+            return new LocalApiServer.Aggregated.Answer(201, JSON.writeValueAsString(tokens.answer("local-user",
+                    List.of("system:authenticated"), namespace, JSON.readValue(body, UploadTokenRequest.class))));
+        } catch (UploadTokenService.Refusal e) {
+            return new LocalApiServer.Aggregated.Answer(e.status(), TokenApiServer.status(e.status(), e.reason(), e.getMessage()));
+        } catch (IOException e) {
+            return new LocalApiServer.Aggregated.Answer(400, TokenApiServer.status(400, "BadRequest",
+                    "not an UploadTokenRequest: " + e.getMessage()));
+        }
+    }
+
+    private static KeyPair keys(Path dir) throws IOException {
+        if (Files.exists(dir.resolve("token.key")) && Files.exists(dir.resolve("token.pub"))) {
+            return new KeyPair(KeyFiles.publicKey(dir.resolve("token.pub")), KeyFiles.privateKey(dir.resolve("token.key")));
+        }
+        return KeyFiles.generate(dir);
+    }
+
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    public String apiUrl() {
+        return api.url();
+    }
+
+    public String uploadProxyUrl() {
+        return "http://127.0.0.1:" + proxy.port();
+    }
+
+    public KubernetesClient client() {
+        return api.client();
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+        save();
+        controllers.close();
+        handler.close();
+        agent.close();
+        proxy.close();
+        api.close();
+    }
+}

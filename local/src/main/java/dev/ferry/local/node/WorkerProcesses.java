@@ -1,0 +1,61 @@
+package dev.ferry.local.node;
+
+import dev.ferry.worker.WorkerKind;
+import io.fabric8.kubernetes.api.model.Container;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * How local mode runs a worker container: the worker it names ({@code worker NAME} arguments, else
+ * the image's name), the command that runs that worker on this machine, its environment, its log
+ * file — and how a process and everything it started is stopped.
+ */
+public final class WorkerProcesses {
+    private static final Logger LOG = Logger.getLogger(WorkerProcesses.class.getName());
+    private final Function<WorkerKind, List<String>> commands;
+
+    /** {@code commands}: the command line of each worker (null: not runnable here). */
+    public WorkerProcesses(Function<WorkerKind, List<String>> commands) {
+        this.commands = commands;
+    }
+
+    /** Workers as processes of this JVM's own build: {@code java -cp <this classpath> <main>}. */
+    public static WorkerProcesses sameBuild(Map<WorkerKind, Class<?>> mains) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new WorkerProcesses(kind -> !mains.containsKey(kind) ? null : List.of(java, "-XX:+UseSerialGC", "-Xmx192m",
+                "-XX:MaxDirectMemorySize=96m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                mains.get(kind).getName()));
+    }
+
+    /** The worker {@code container} runs, or null when local mode cannot run it. */
+    WorkerKind kind(Container container) {
+        WorkerKind kind = WorkerKind.fromArgs(container.getArgs());
+        if (kind == null) {
+            String image = container.getImage() == null ? "" : container.getImage();
+            String name = image.substring(image.lastIndexOf('/') + 1);
+            kind = WorkerKind.named(name.contains(":") ? name.substring(0, name.indexOf(':')) : name);
+        }
+        return kind != null && commands.apply(kind) != null ? kind : null;
+    }
+
+    Process start(WorkerKind kind, Map<String, String> env, Path workDir, Path log) throws IOException {
+        Files.createDirectories(log.getParent());
+        ProcessBuilder builder = new ProcessBuilder(commands.apply(kind)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).directory(workDir.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        LOG.info(() -> "started " + kind.workerName() + " (pid " + process.pid() + "), log " + log);
+        return process;
+    }
+
+    /** Kills {@code process} and everything it started (a launcher's libvirtd and QEMU). */
+    static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+}

@@ -1,0 +1,13 @@
+package dev.ferry.worker.launcher;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * What a launcher answers on {@code GET /status}: its state, the accelerator (kvm or tcg), the
+ * domain, its libvirt URI, the port a migration target takes memory on, its console log, and
+ * the last migration it ran as a source.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LauncherStatus(LauncherState state, String accelerator, String domain, String libvirtUri, Integer migrationPort,
+        String console, MigrationReport migration) {
+}
