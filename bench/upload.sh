@@ -65,7 +65,7 @@ for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/" && 
 # starts an upload server for one upload (it exits once the disk is synced)
 start_server() {
   rm -f "$WORK/data/disk.img"
-  FERRY_DATA_PATH="$WORK/data" FERRY_BLOCK_PATH="$WORK/no-block" FERRY_UPLOAD_HOST=127.0.0.1 \
+  FERRY_DATA_PATH="$WORK/data" FERRY_UPLOAD_HOST=127.0.0.1 \
     FERRY_UPLOAD_PORT=$server_port FERRY_METRICS_PORT=-1 FERRY_UPLOAD_TARGET=vms/bench \
     FERRY_TERMINATION_LOG="$WORK/termination-log" FERRY_IMAGE_SIZE=4Gi \
     /usr/bin/time -f %M -o "$WORK/server-rss.txt" "$FERRY" worker upload-server 2>"$WORK/server.log" &
