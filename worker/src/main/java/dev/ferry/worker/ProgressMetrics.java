@@ -33,8 +33,11 @@ public final class ProgressMetrics implements AutoCloseable {
             "^kubevirt_cdi_(?:import|upload|clone)_progress_total\\{[^}]*ownerUID=\"([^\"]*)\"[^}]*}\\s+([0-9.eE+-]+)\\s*$",
             Pattern.MULTILINE);
     private final MetricsEndpoint endpoint;
+    /** Held here: Micrometer keeps only a weak reference to what its function meters read. */
+    private final Source progress;
 
     public ProgressMetrics(Kind kind, Source progress, String ownerUid, int port) throws IOException {
+        this.progress = progress;
         endpoint = new MetricsEndpoint(port);
         PrometheusMeterRegistry registry = endpoint.registry();
         String name = kind.label();

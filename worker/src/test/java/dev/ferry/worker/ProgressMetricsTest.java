@@ -8,6 +8,19 @@ import org.junit.jupiter.api.Test;
 /** The controller reads from a real worker's scrape the percentage the worker publishes. */
 class ProgressMetricsTest {
     @Test
+    void theMetricsKeepTheirSourceAliveThroughAGarbageCollection() throws Exception {
+        long[] written = {42};
+        try (ProgressMetrics metrics = new ProgressMetrics(ProgressMetrics.Kind.IMPORT,
+                new ProgressMetrics.Source(() -> 21, () -> written[0], () -> written[0], () -> 200), "uid-1", 0)) {
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+            }
+            assertThat(metrics.scrape()).contains("ferry_import_disk_bytes_total{ownerUID=\"uid-1\"} 42.0");
+            assertThat(ProgressMetrics.percent(metrics.scrape(), "uid-1")).isEqualTo(21.0);
+        }
+    }
+
+    @Test
     void theControllerReadsWhatTheWorkerPublishes() {
         AtomicLong done = new AtomicLong(25);
         try (ProgressMetrics metrics = new ProgressMetrics(ProgressMetrics.Kind.CLONE,
