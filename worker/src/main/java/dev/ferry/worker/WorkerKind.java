@@ -14,7 +14,8 @@ public enum WorkerKind {
     UPLOAD_PROXY("upload-proxy"),
     CONTROLLER("controller"),
     LAUNCHER("launcher"),
-    NODE_HANDLER("node-handler");
+    NODE_HANDLER("node-handler"),
+    CLONE_SOURCE("clone-source");
 
     private final String workerName;
 

@@ -5,6 +5,7 @@ import dev.ferry.controllers.upload.TokenApiServer;
 import dev.ferry.controllers.upload.UploadTokenService;
 import dev.ferry.controllers.upload.k8s.ClusterAuthorization;
 import dev.ferry.controllers.vmi.VmSettings;
+import dev.ferry.worker.tls.PemTls;
 import dev.ferry.worker.env.ControllerEnv;
 import dev.ferry.worker.token.KeyFiles;
 import dev.ferry.worker.token.TokenIssuer;

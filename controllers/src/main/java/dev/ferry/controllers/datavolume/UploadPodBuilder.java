@@ -48,7 +48,7 @@ public final class UploadPodBuilder {
         }
         UploadServerEnv env = new UploadServerEnv("0.0.0.0", PORT, tls ? Path.of(TLS_PATH, "tls.crt") : null,
                 tls ? Path.of(TLS_PATH, "tls.key") : null, pvc.getMetadata().getNamespace() + "/" + pvc.getMetadata().getName(),
-                UploadServerEnv.DEFAULT_RESUME_TIMEOUT_SECONDS, WorkerPodBuilder.target(dv, pvc),
+                UploadServerEnv.DEFAULT_RESUME_TIMEOUT_SECONDS, null, WorkerPodBuilder.target(dv, pvc),
                 WorkerPodBuilder.reporting(dv, UploadServerEnv.DEFAULT_METRICS_PORT));
         Probe ready = new ProbeBuilder().withNewHttpGet().withPath("/healthz").withPort(new IntOrString(PORT))
                 .withScheme(tls ? "HTTPS" : "HTTP").endHttpGet().withPeriodSeconds(2).build();

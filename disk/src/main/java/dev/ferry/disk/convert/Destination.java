@@ -23,7 +23,7 @@ public record Destination(Path path) {
     }
 
     /** Opens the disk target; a file's capacity is the requested size, or unlimited. */
-    DiskTarget open(long requestedSize, boolean preallocate) throws IOException {
+    public DiskTarget open(long requestedSize, boolean preallocate) throws IOException {
         if (isBlockDevice()) {
             return BlockDeviceTarget.open(path);
         }

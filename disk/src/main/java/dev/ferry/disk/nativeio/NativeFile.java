@@ -58,6 +58,57 @@ public final class NativeFile implements AutoCloseable {
         throw new IOException("lseek(SEEK_DATA) on " + path + ": " + LIBC.strerror(errno));
     }
 
+    /** The first offset at or after {@code offset} in a hole (the end of the file counts as one). */
+    public long nextHole(long offset) throws IOException {
+        long result = LIBC.lseek(fd, offset, LibC.SEEK_HOLE);
+        if (result < 0) {
+            throw failure("lseek(SEEK_HOLE)", path);
+        }
+        return result;
+    }
+
+    /**
+     * Makes this file share every block of {@code source} (FICLONE): a metadata-only copy. False
+     * when the filesystem cannot (ext4, or the two files on different filesystems).
+     */
+    public boolean reflinkFrom(NativeFile source) throws IOException {
+        if (LIBC.ioctl(fd, LibC.FICLONE, source.fd) == 0) {
+            return true;
+        }
+        int errno = LastError.getLastError(RUNTIME);
+        if (errno == 95 /* EOPNOTSUPP */ || errno == 18 /* EXDEV */ || errno == 22 /* EINVAL */ || errno == 25 /* ENOTTY */) {
+            return false;
+        }
+        throw new IOException("ioctl(FICLONE) " + source.path + " → " + path + ": " + LIBC.strerror(errno));
+    }
+
+    /**
+     * Copies {@code length} bytes at {@code offset} of {@code source} to the same offset here, in
+     * the kernel (no user-space buffer; on XFS and btrfs the blocks may be shared). Returns the bytes
+     * copied, short only at the source's end; -1 when the kernel cannot copy between these files.
+     */
+    public long copyRangeFrom(NativeFile source, long offset, long length) throws IOException {
+        long[] in = {offset};
+        long[] out = {offset};
+        long done = 0;
+        while (done < length) {
+            long n = LIBC.copy_file_range(source.fd, in, fd, out, length - done, 0);
+            if (n == 0) {
+                break;
+            }
+            if (n < 0) {
+                int errno = LastError.getLastError(RUNTIME);
+                if (done == 0 && (errno == 18 /* EXDEV */ || errno == 38 /* ENOSYS */ || errno == 95 /* EOPNOTSUPP */
+                        || errno == 22 /* EINVAL */)) {
+                    return -1;
+                }
+                throw new IOException("copy_file_range " + source.path + " → " + path + ": " + LIBC.strerror(errno));
+            }
+            done += n;
+        }
+        return done;
+    }
+
     /** The size of a block device (or file), by seeking to its end. */
     public long size() throws IOException {
         long result = LIBC.lseek(fd, 0, LibC.SEEK_END);

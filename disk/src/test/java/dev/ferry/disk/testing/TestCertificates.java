@@ -37,4 +37,22 @@ public record TestCertificates(Path caCertificate, Path caDirectory, SSLContext 
         return new TestCertificates(ca.resolve("ca.crt"), ca, context, dir.resolve("server.crt"),
                 dir.resolve("server.key"));
     }
+
+    /** A client certificate for {@code commonName} signed by this CA: PEM certificate and PKCS#8 key under {@code dir}. */
+    public Pair client(Path dir, String commonName) {
+        String name = commonName.replaceAll("[^A-Za-z0-9]", "_");
+        Path key = dir.resolve(name + ".key");
+        Path csr = dir.resolve(name + ".csr");
+        Path cert = dir.resolve(name + ".crt");
+        Path caKey = caDirectory.getParent().resolve("ca.key");
+        Tools.run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + commonName.replace("/", "\\/"), "-keyout", key.toString(),
+                "-out", csr.toString());
+        Tools.run("openssl", "x509", "-req", "-in", csr.toString(), "-CA", caCertificate.toString(), "-CAkey", caKey.toString(),
+                "-CAcreateserial", "-days", "2", "-out", cert.toString());
+        return new Pair(cert, key);
+    }
+
+    /** A certificate and its key, PEM files. */
+    public record Pair(Path certificate, Path key) {
+    }
 }

@@ -79,7 +79,7 @@ public final class LocalMode implements AutoCloseable {
                 new TokenIssuer(keys.getPrivate()));
         api = new LocalApiServer(apiPort, (namespace, body) -> answer(tokens, namespace, body));
         KubernetesClient client = api.client();
-        storage = new LocalPathStorage(client, root);
+        storage = new LocalPathStorage(client, root, Clock.systemUTC());
         storage.install();
         state = new StateStore(client, root);
         state.load();

@@ -2,6 +2,9 @@ package dev.ferry.local.state;
 
 import dev.ferry.api.cdi.v1beta1.DataSource;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
+import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
+import dev.ferry.api.volumesnapshot.v1.VolumeSnapshotContent;
+import io.fabric8.kubernetes.client.CustomResource;
 import dev.ferry.worker.TerminationMessage;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -30,7 +33,10 @@ public final class StateStore {
     private static final Logger LOG = Logger.getLogger(StateStore.class.getName());
     /** In dependency order: owners (DataVolumes) before what they own, so owner references can be renewed. */
     private static final List<Class<? extends HasMetadata>> KINDS = List.of(Secret.class, ConfigMap.class,
-            PersistentVolume.class, DataSource.class, DataVolume.class, PersistentVolumeClaim.class, Service.class, Pod.class);
+            PersistentVolume.class, VolumeSnapshotContent.class, DataSource.class, DataVolume.class, PersistentVolumeClaim.class,
+            VolumeSnapshot.class, Service.class, Pod.class);
+    /** Cluster-scoped kinds: listed without a namespace. */
+    private static final java.util.Set<Class<?>> CLUSTER = java.util.Set.of(PersistentVolume.class, VolumeSnapshotContent.class);
 
     private final KubernetesClient client;
     private final Path dir;
@@ -44,8 +50,7 @@ public final class StateStore {
 
     public synchronized void save() throws IOException {
         for (Class<? extends HasMetadata> kind : KINDS) {
-            List<? extends HasMetadata> items = kind == PersistentVolume.class
-                    ? client.persistentVolumes().list().getItems()
+            List<? extends HasMetadata> items = CLUSTER.contains(kind) ? client.resources(kind).list().getItems()
                     : client.resources(kind).inAnyNamespace().list().getItems();
             String yaml = Serialization.asYaml(new ArrayList<>(items));
             if (yaml.equals(written.get(kind))) {
@@ -97,6 +102,7 @@ public final class StateStore {
         return count;
     }
 
+    /** The status a saved object had (Pods, claims and custom resources carry one worth restoring), or null. */
     private static Object statusOf(HasMetadata item) {
         if (item instanceof Pod pod) {
             return pod.getStatus();
@@ -104,18 +110,16 @@ public final class StateStore {
         if (item instanceof PersistentVolumeClaim pvc) {
             return pvc.getStatus();
         }
-        if (item instanceof DataVolume dv) {
-            return dv.getStatus();
-        }
-        return null;
+        return item instanceof CustomResource<?, ?> custom ? custom.getStatus() : null;
     }
 
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private static void copyStatus(HasMetadata from, HasMetadata to) {
         if (from instanceof Pod a && to instanceof Pod b) {
             b.setStatus(a.getStatus());
         } else if (from instanceof PersistentVolumeClaim a && to instanceof PersistentVolumeClaim b) {
             b.setStatus(a.getStatus());
-        } else if (from instanceof DataVolume a && to instanceof DataVolume b) {
+        } else if (from instanceof CustomResource a && to instanceof CustomResource b) {
             b.setStatus(a.getStatus());
         }
     }

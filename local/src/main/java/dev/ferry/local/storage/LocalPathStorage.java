@@ -1,80 +1,80 @@
 package dev.ferry.local.storage;
 
-import dev.ferry.api.cdi.v1beta1.StorageProfile;
+import dev.ferry.controllers.runtime.Event;
+import dev.ferry.controllers.runtime.k8s.EventRecorder;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Clock;
 import java.util.Map;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
- * Local-path storage for local mode: storage classes {@code local-path} (Immediate, the default)
- * and {@code local-path-wffc} (WaitForFirstConsumer) whose claims are bound to PersistentVolumes
- * backed by {@code DATA_ROOT/volumes/<pv>/} (filesystem) or a sparse file of the requested size
- * (block). Released volumes are deleted (reclaim policy Delete) or kept (Retain). RWX works:
- * everything is one host.
+ * Local-path storage for local mode, a CSI driver on one machine: claims of its classes
+ * ({@link StorageClasses}) are bound to PersistentVolumes backed by a directory (filesystem) or a
+ * sparse file of the requested size (block). A claim whose {@code dataSource} names a claim or a
+ * VolumeSnapshot is populated first, by {@link VolumePopulator} (reflink or sparse copy). Released
+ * volumes are deleted (reclaim policy Delete) or kept (Retain). RWX works: everything is one host.
  */
 public final class LocalPathStorage {
-    public static final String CLASS = "local-path";
-    public static final String CLASS_WFFC = "local-path-wffc";
-    private static final String PROVISIONER = "ferry.kubevirt.dev/local-path";
     private static final Logger LOG = Logger.getLogger(LocalPathStorage.class.getName());
 
     private final KubernetesClient client;
-    private final Path volumes;
+    private final Backings backings;
+    private final VolumePopulator populator;
+    private final LocalSnapshotter snapshotter;
+    private final EventRecorder events;
 
-    public LocalPathStorage(KubernetesClient client, Path dataRoot) throws IOException {
+    public LocalPathStorage(KubernetesClient client, Path dataRoot, Clock clock) throws IOException {
         this.client = client;
-        this.volumes = Files.createDirectories(dataRoot.resolve("volumes"));
+        this.backings = new Backings(dataRoot);
+        this.populator = new VolumePopulator(client, backings);
+        this.snapshotter = new LocalSnapshotter(client, backings, populator, clock);
+        this.events = new EventRecorder(client, clock);
     }
 
-    /** The storage classes and their StorageProfiles. */
+    /** Whether the data root shares blocks, so clones and snapshots are reflinks (else sparse copies). */
+    public boolean reflinkSupported() throws IOException {
+        return populator.reflinkSupported();
+    }
+
+    /** The storage classes, their StorageProfiles and the default VolumeSnapshotClass. */
     public void install() {
-        client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata().withName(CLASS)
-                .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
-                .withProvisioner(PROVISIONER).withVolumeBindingMode("Immediate").withReclaimPolicy("Delete").build())
-                .createOr(existing -> existing.update());
-        client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata().withName(CLASS_WFFC)
-                .endMetadata().withProvisioner(PROVISIONER).withVolumeBindingMode("WaitForFirstConsumer")
-                .withReclaimPolicy("Delete").build()).createOr(existing -> existing.update());
-        for (String name : List.of(CLASS, CLASS_WFFC)) {
-            StorageProfile profile = new StorageProfile();
-            profile.getMetadata().setName(name);
-            profile.setSpec(new StorageProfile.Spec());
-            client.resource(profile).createOr(existing -> existing.update());
-            profile = client.resources(StorageProfile.class).withName(name).get();
-            StorageProfile.Status status = new StorageProfile.Status();
-            status.storageClass = name;
-            status.provisioner = PROVISIONER;
-            StorageProfile.ClaimPropertySet set = new StorageProfile.ClaimPropertySet();
-            set.accessModes = List.of("ReadWriteOnce");
-            set.volumeMode = "Filesystem";
-            status.claimPropertySets = List.of(set);
-            status.filesystemOverhead = "0";
-            profile.setStatus(status);
-            client.resource(profile).updateStatus();
-        }
+        StorageClasses.install(client);
     }
 
-    /** Binds claims that can be bound, releases volumes whose claims are gone. */
+    /** Binds claims that can be bound, takes and binds snapshots, releases what is gone. */
     public void sync() throws IOException {
+        claims();
+        snapshotter.sync();
+    }
+
+    private void claims() throws IOException {
+        Map<String, StorageClass> classes = new java.util.HashMap<>();
+        client.storage().v1().storageClasses().list().getItems().forEach(sc -> classes.put(sc.getMetadata().getName(), sc));
         for (PersistentVolumeClaim pvc : client.persistentVolumeClaims().inAnyNamespace().list().getItems()) {
-            if (pvc.getMetadata().getDeletionTimestamp() == null && !"Bound".equals(phase(pvc)) && ours(pvc) && ready(pvc)) {
-                bind(pvc);
+            if (pvc.getMetadata().getDeletionTimestamp() != null || "Bound".equals(phase(pvc))) {
+                continue;
+            }
+            StorageClass sc = classes.get(className(pvc));
+            if (sc == null) {
+                events.record(pvc, Event.warning("ProvisioningFailed", "storageclass.storage.k8s.io \"" + className(pvc)
+                        + "\" not found"), "0");
+            } else if (ours(sc) && ready(pvc, sc)) {
+                provision(pvc, sc);
             }
         }
         for (PersistentVolume pv : client.persistentVolumes().list().getItems()) {
-            if (PROVISIONER.equals(annotation(pv)) && pv.getSpec().getClaimRef() != null && client.persistentVolumeClaims()
+            if (pv.getSpec().getLocal() != null && pv.getSpec().getClaimRef() != null && client.persistentVolumeClaims()
                     .inNamespace(pv.getSpec().getClaimRef().getNamespace()).withName(pv.getSpec().getClaimRef().getName())
                     .get() == null) {
                 release(pv);
@@ -88,35 +88,49 @@ public final class LocalPathStorage {
         if (pvc == null || pvc.getSpec().getVolumeName() == null || !"Bound".equals(phase(pvc))) {
             return null;
         }
-        return backing(pvc.getSpec().getVolumeName(), "Block".equals(pvc.getSpec().getVolumeMode()));
+        return backings.volume(pvc.getSpec().getVolumeName(), block(pvc));
     }
 
-    private void bind(PersistentVolumeClaim pvc) throws IOException {
-        String pvName = "pvc-" + pvc.getMetadata().getUid();
-        boolean block = "Block".equals(pvc.getSpec().getVolumeMode());
-        Quantity size = pvc.getSpec().getResources() == null || pvc.getSpec().getResources().getRequests() == null
-                ? null : pvc.getSpec().getResources().getRequests().get("storage");
-        long bytes = size == null ? 0 : Quantity.getAmountInBytes(size).longValue();
-        Path backing = backing(pvName, block);
-        if (block) {
-            try (RandomAccessFile file = new RandomAccessFile(backing.toFile(), "rw")) {
-                file.setLength(bytes);
+    /** The backing of a claim with no source, or the populated one once its copy is done; then the claim is bound. */
+    private void provision(PersistentVolumeClaim pvc, StorageClass sc) throws IOException {
+        String pv = "pvc-" + pvc.getMetadata().getUid();
+        Path backing = backings.volume(pv, block(pvc));
+        long size = requested(pvc);
+        VolumePopulator.Progress populated = populator.populate(pvc, sc, backing);
+        if (populated.waiting() != null) {
+            events.record(pvc, Event.warning(populated.reason(), populated.waiting()), populated.reason());
+            return;
+        }
+        if (!populated.done()) {
+            return;
+        }
+        if (block(pvc)) {
+            if (!Files.exists(backing) || Files.size(backing) < size) {
+                try (RandomAccessFile file = new RandomAccessFile(backing.toFile(), "rw")) {
+                    file.setLength(size);
+                }
             }
         } else {
             Files.createDirectories(backing);
         }
+        bind(pvc, sc, pv, backing);
+    }
+
+    private void bind(PersistentVolumeClaim pvc, StorageClass sc, String pvName, Path backing) {
+        Quantity size = pvc.getSpec().getResources() == null || pvc.getSpec().getResources().getRequests() == null
+                ? null : pvc.getSpec().getResources().getRequests().get("storage");
         PersistentVolume pv = new PersistentVolumeBuilder().withNewMetadata().withName(pvName)
-                .addToAnnotations("pv.kubernetes.io/provisioned-by", PROVISIONER).endMetadata()
+                .addToAnnotations("pv.kubernetes.io/provisioned-by", sc.getProvisioner()).endMetadata()
                 .withNewSpec().withCapacity(size == null ? Map.of() : Map.of("storage", size))
-                .withAccessModes(pvc.getSpec().getAccessModes()).withVolumeMode(block ? "Block" : "Filesystem")
-                .withStorageClassName(className(pvc)).withPersistentVolumeReclaimPolicy("Delete")
+                .withAccessModes(pvc.getSpec().getAccessModes()).withVolumeMode(block(pvc) ? "Block" : "Filesystem")
+                .withStorageClassName(className(pvc)).withPersistentVolumeReclaimPolicy(sc.getReclaimPolicy())
                 .withNewLocal().withPath(backing.toString()).endLocal()
                 .withNewClaimRef().withNamespace(pvc.getMetadata().getNamespace()).withName(pvc.getMetadata().getName())
                 .withUid(pvc.getMetadata().getUid()).endClaimRef().endSpec().build();
         client.resource(pv).createOr(existing -> existing.update());
         pvc.getSpec().setVolumeName(pvName);
         PersistentVolumeClaim updated = client.resource(pvc).update();
-        updated.setStatus(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder().withPhase("Bound")
+        updated.setStatus(new PersistentVolumeClaimStatusBuilder().withPhase("Bound")
                 .withAccessModes(pvc.getSpec().getAccessModes()).withCapacity(size == null ? Map.of() : Map.of("storage", size))
                 .build());
         client.resource(updated).updateStatus();
@@ -125,37 +139,20 @@ public final class LocalPathStorage {
 
     private void release(PersistentVolume pv) throws IOException {
         Path backing = Path.of(pv.getSpec().getLocal().getPath());
-        if ("Delete".equals(pv.getSpec().getPersistentVolumeReclaimPolicy()) && backing.startsWith(volumes)) {
-            delete(backing);
+        if ("Delete".equals(pv.getSpec().getPersistentVolumeReclaimPolicy()) && backings.owns(backing)) {
+            Backings.delete(backing);
             client.resource(pv).delete();
             LOG.info(() -> "deleted volume " + pv.getMetadata().getName());
         }
     }
 
-    private static void delete(Path path) throws IOException {
-        if (Files.isDirectory(path)) {
-            try (Stream<Path> tree = Files.walk(path)) {
-                for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        } else {
-            Files.deleteIfExists(path);
-        }
-    }
-
-    private Path backing(String pvName, boolean block) {
-        return block ? volumes.resolve(pvName + ".img") : volumes.resolve(pvName);
-    }
-
-    private boolean ours(PersistentVolumeClaim pvc) {
-        String name = className(pvc);
-        return CLASS.equals(name) || CLASS_WFFC.equals(name);
+    private static boolean ours(StorageClass sc) {
+        return StorageClasses.PROVISIONER.equals(sc.getProvisioner()) || StorageClasses.PROVISIONER_COPY.equals(sc.getProvisioner());
     }
 
     /** Immediate claims bind at once; WaitForFirstConsumer ones when a Pod uses them. */
-    private boolean ready(PersistentVolumeClaim pvc) {
-        if (!CLASS_WFFC.equals(className(pvc))) {
+    private boolean ready(PersistentVolumeClaim pvc, StorageClass sc) {
+        if (!"WaitForFirstConsumer".equals(sc.getVolumeBindingMode())) {
             return true;
         }
         for (Pod pod : client.pods().inNamespace(pvc.getMetadata().getNamespace()).list().getItems()) {
@@ -167,16 +164,25 @@ public final class LocalPathStorage {
         return false;
     }
 
-    private static String className(PersistentVolumeClaim pvc) {
-        return pvc.getSpec().getStorageClassName() == null ? CLASS : pvc.getSpec().getStorageClassName();
+    public void close() {
+        populator.close();
+    }
+
+    static long requested(PersistentVolumeClaim pvc) {
+        Quantity size = pvc.getSpec().getResources() == null || pvc.getSpec().getResources().getRequests() == null
+                ? null : pvc.getSpec().getResources().getRequests().get("storage");
+        return size == null ? 0 : Quantity.getAmountInBytes(size).longValue();
+    }
+
+    static boolean block(PersistentVolumeClaim pvc) {
+        return "Block".equals(pvc.getSpec().getVolumeMode());
+    }
+
+    static String className(PersistentVolumeClaim pvc) {
+        return pvc.getSpec().getStorageClassName() == null ? StorageClasses.CLASS : pvc.getSpec().getStorageClassName();
     }
 
     private static String phase(PersistentVolumeClaim pvc) {
         return pvc.getStatus() == null ? null : pvc.getStatus().getPhase();
-    }
-
-    private static String annotation(PersistentVolume pv) {
-        return pv.getMetadata().getAnnotations() == null ? null
-                : pv.getMetadata().getAnnotations().get("pv.kubernetes.io/provisioned-by");
     }
 }

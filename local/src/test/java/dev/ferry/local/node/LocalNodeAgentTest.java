@@ -43,7 +43,7 @@ class LocalNodeAgentTest {
             case UPLOAD_SERVER -> List.of("sh", "-c", "trap '' TERM; sleep 60");
             default -> null;
         });
-        agent = new LocalNodeAgent(client, new LocalPathStorage(client, dir), dir, shell, clock, (target, address) -> { });
+        agent = new LocalNodeAgent(client, new LocalPathStorage(client, dir, clock), dir, shell, clock, (target, address) -> { });
     }
 
     @AfterEach

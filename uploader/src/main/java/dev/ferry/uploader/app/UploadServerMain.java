@@ -60,13 +60,18 @@ public final class UploadServerMain {
         UploadServerConfig config = new UploadServerConfig(env.host(), env.port(), target.destination(),
                 ImportOptions.parse(target.archive(), target.imageSize(), target.checksum(), target.preallocation()),
                 env.uploadTarget(), env.tlsCert() == null ? null : TlsFiles.server(env.tlsCert(), env.tlsKey()),
-                Duration.ofSeconds(env.resumeTimeoutSeconds()));
+                Duration.ofSeconds(env.resumeTimeoutSeconds()), null);
+        if (env.cloneTarget() != null) {
+            config = config.forClone(TlsFiles.mutualServer(env.tlsCert(), env.tlsKey(), env.cloneTarget().clientCa()),
+                    env.cloneTarget().clientName());
+        }
         int metricsPort = env.reporting().metricsPort();
         try (UploadServer server = UploadServer.start(config);
              ProgressMetrics metrics = metricsPort < 0 ? null : new ProgressMetrics(ProgressMetrics.Kind.UPLOAD,
                      source(server.progress()), env.reporting().ownerUid(), metricsPort)) {
-            LOG.info(() -> "upload server for " + config.destination() + " listening on port " + server.port()
-                    + (config.tls() == null ? " (plain HTTP)" : " (TLS)")
+            UploadServerConfig listening = config;
+            LOG.info(() -> "upload server for " + listening.destination() + " listening on port " + server.port()
+                    + (listening.cloneClient() != null ? " (clone target, mutual TLS)" : listening.tls() == null ? " (plain HTTP)" : " (TLS)")
                     + (metrics == null ? "" : ", metrics on port " + metrics.port()));
             ImportResult result = server.succeeded().get();
             TerminationMessage.disk(result.format().label(), result.compression() == null ? null : result.compression().label(),

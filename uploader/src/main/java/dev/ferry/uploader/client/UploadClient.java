@@ -60,36 +60,52 @@ public final class UploadClient {
     public void upload(Path image, LongConsumer sent) throws IOException {
         try (FileChannel file = FileChannel.open(image, StandardOpenOption.READ)) {
             long length = file.size();
-            long offset = 0;
-            int failures = 0;
-            while (true) {
-                try {
-                    if (send(file, offset, length, sent)) {
-                        return;
-                    }
-                } catch (UploadException e) {
-                    throw e;
-                } catch (IOException e) {
-                    if (++failures > retries) {
-                        throw new IOException("upload failed after " + retries + " resumed connections: " + e.getMessage(), e);
-                    }
-                    LOG.info(() -> "connection lost (" + e.getMessage() + "); asking where to resume");
+            upload(new Body() {
+                @Override
+                public long length() {
+                    return length;
                 }
-                ResumePoint point = resumePoint(length);
-                if (point.done()) {
-                    sent.accept(length);
+
+                @Override
+                public int read(ByteBuffer into, long position) throws IOException {
+                    return file.read(into, position);
+                }
+            }, sent);
+        }
+    }
+
+    /** Sends {@code file}, resuming after dropped connections; {@code sent} hears the offset after every chunk written. */
+    public void upload(Body file, LongConsumer sent) throws IOException {
+        long length = file.length();
+        long offset = 0;
+        int failures = 0;
+        while (true) {
+            try {
+                if (send(file, offset, length, sent)) {
                     return;
                 }
-                offset = point.offset();
+            } catch (UploadException e) {
+                throw e;
+            } catch (IOException e) {
+                if (++failures > retries) {
+                    throw new IOException("upload failed after " + retries + " resumed connections: " + e.getMessage(), e);
+                }
+                LOG.info(() -> "connection lost (" + e.getMessage() + "); asking where to resume");
             }
+            ResumePoint point = resumePoint(length);
+            if (point.done()) {
+                sent.accept(length);
+                return;
+            }
+            offset = point.offset();
         }
     }
 
     /** Sends the bytes from {@code offset}; true when the server confirmed the upload, false when it wants the rest. */
-    private boolean send(FileChannel file, long offset, long length, LongConsumer sent) throws IOException {
+    private boolean send(Body file, long offset, long length, LongConsumer sent) throws IOException {
         HttpURLConnection connection = open(Endpoint.UPLOAD.path(), "PUT");
         connection.setDoOutput(true);
-        connection.setRequestProperty("Content-Type", "application/octet-stream");
+        connection.setRequestProperty("Content-Type", file.contentType());
         connection.setFixedLengthStreamingMode(length - offset);
         if (offset > 0) {
             connection.setRequestProperty("Content-Range", "bytes " + offset + "-" + (length - 1) + "/" + length);

@@ -30,6 +30,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
 
     private final UploadSession session;
     private final String target;
+    private final String cloneClient;
     private Active active;
     private ChannelHandlerContext ctx;
 
@@ -50,10 +51,14 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** {@code target} is this server's {@code namespace/pvc}, or null when it does not know. */
-    UploadHandler(UploadSession session, String target) {
+    /**
+     * {@code target} is this server's {@code namespace/pvc}, or null when it does not know;
+     * {@code cloneClient} (clone mode) the only client certificate name it accepts, or null.
+     */
+    UploadHandler(UploadSession session, String target, String cloneClient) {
         this.session = session;
         this.target = target;
+        this.cloneClient = cloneClient;
     }
 
     @Override
@@ -85,6 +90,11 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
         String path = request.uri();
         if (path.equals("/healthz") || path.startsWith("/healthz?")) {
             Replies.send(ctx, 200, "ok", !HttpUtil.isKeepAlive(request));
+            return;
+        }
+        String refused = cloneClient == null ? null : ClientIdentity.refusal(ctx, cloneClient);
+        if (refused != null) {
+            Replies.send(ctx, 401, refused, true);
             return;
         }
         Endpoint endpoint = Endpoint.of(path).orElse(null);

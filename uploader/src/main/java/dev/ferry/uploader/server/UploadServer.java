@@ -56,7 +56,7 @@ public final class UploadServer implements AutoCloseable {
                             ch.pipeline().addLast(config.tls().newHandler(ch.alloc()));
                         }
                         ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig().setMaxChunkSize(1 << 20)));
-                        ch.pipeline().addLast(new UploadHandler(session, config.target()));
+                        ch.pipeline().addLast(new UploadHandler(session, config.target(), config.cloneClient()));
                     }
                 });
         try {
@@ -71,9 +71,15 @@ public final class UploadServer implements AutoCloseable {
         }
     }
 
-    /** Starts a server that writes uploads to {@code config.destination()} with the disk engine. */
+    /**
+     * Starts a server that writes uploads to {@code config.destination()} with the disk engine —
+     * or, in clone mode, a clone source's stream of data extents.
+     */
     public static UploadServer start(UploadServerConfig config) throws IOException {
         Destination destination = new Destination(config.destination());
+        if (config.cloneClient() != null) {
+            return new UploadServer(config, new CloneReceiver(destination, config.options()));
+        }
         return new UploadServer(config, (image, progress) ->
                 new DiskImport(image, destination, config.options(), progress).run());
     }

@@ -1,5 +1,6 @@
 package dev.ferry.uploader.tls;
 
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -21,6 +22,23 @@ public final class TlsFiles {
             return SslContextBuilder.forServer(certificate.toFile(), key.toFile()).build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IOException("cannot use TLS certificate " + certificate + " with key " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A mutual-TLS server context: its certificate and key, and client certificates required,
+     * chaining to {@code clientCa} (a clone target's).
+     */
+    public static SslContext mutualServer(Path certificate, Path key, Path clientCa) throws IOException {
+        require(certificate, "certificate");
+        require(key, "private key");
+        require(clientCa, "client CA");
+        try {
+            return SslContextBuilder.forServer(certificate.toFile(), key.toFile()).trustManager(clientCa.toFile())
+                    .clientAuth(ClientAuth.REQUIRE).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IOException("cannot use TLS certificate " + certificate + ", key " + key + " and client CA " + clientCa
+                    + ": " + e.getMessage(), e);
         }
     }
 

@@ -38,7 +38,7 @@ class UploadServerMainTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        Map<String, String> env = new UploadServerEnv("127.0.0.1", port, null, null, null, 600,
+        Map<String, String> env = new UploadServerEnv("127.0.0.1", port, null, null, null, 600, null,
                 DiskTarget.filesystem(data, DiskTarget.KUBEVIRT, "128Mi", null, false),
                 new Reporting(0, "", dir.resolve("termination-log"))).toEnv();
         CompletableFuture<Integer> worker = CompletableFuture.supplyAsync(() -> UploadServerMain.run(env));

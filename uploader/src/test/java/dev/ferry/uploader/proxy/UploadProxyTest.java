@@ -182,7 +182,7 @@ class UploadProxyTest {
 
     private void startServer(int port) throws Exception {
         server = UploadServer.start(new UploadServerConfig("127.0.0.1", port, dir.resolve("disk.img"),
-                ImportOptions.defaults(), TARGET, serverTls, UploadServerConfig.DEFAULT_RESUME_TIMEOUT));
+                ImportOptions.defaults(), TARGET, serverTls, UploadServerConfig.DEFAULT_RESUME_TIMEOUT, null));
         table.register("vms", "fedora-root", new InetSocketAddress("127.0.0.1", server.port()));
     }
 

@@ -111,7 +111,7 @@ class UploadHandlerTest {
 
     @Test
     void aClaimForAnotherVolumeIsForbiddenBeforeAnyByteIsWritten() {
-        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new UploadHandler(session, "ns/disk-a"));
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new UploadHandler(session, "ns/disk-a", null));
         String reply = exchange(channel, "PUT /v1beta1/upload HTTP/1.1\r\nX-Ferry-Upload-Target: ns/disk-b\r\n"
                 + "Content-Length: 4\r\n\r\nabcd");
         assertThat(reply).startsWith("HTTP/1.1 403").contains("writes ns/disk-a, not ns/disk-b");
@@ -129,7 +129,7 @@ class UploadHandlerTest {
     }
 
     private EmbeddedChannel channel() {
-        return new EmbeddedChannel(new HttpServerCodec(), new UploadHandler(session, null));
+        return new EmbeddedChannel(new HttpServerCodec(), new UploadHandler(session, null, null));
     }
 
     private void write(EmbeddedChannel channel, String text) {

@@ -17,10 +17,10 @@ import java.util.Base64;
 
 /**
  * The token signing key pair as PEM files (PKCS#8 private key, X.509 public key), as
- * {@code openssl genpkey -algorithm ed25519} writes them. Ed25519 and RSA keys are accepted.
+ * {@code openssl genpkey -algorithm ed25519} writes them. Ed25519, RSA and EC keys are accepted.
  */
 public final class KeyFiles {
-    private static final String[] ALGORITHMS = {"Ed25519", "RSA"};
+    private static final String[] ALGORITHMS = {"Ed25519", "RSA", "EC"};
 
     private KeyFiles() {
     }
@@ -34,7 +34,7 @@ public final class KeyFiles {
                 // try the next algorithm
             }
         }
-        throw new IOException(file + " holds no Ed25519 or RSA private key in PKCS#8 form");
+        throw new IOException(file + " holds no Ed25519, RSA or EC private key in PKCS#8 form");
     }
 
     public static PublicKey publicKey(Path file) throws IOException {
@@ -46,7 +46,7 @@ public final class KeyFiles {
                 // try the next algorithm
             }
         }
-        throw new IOException(file + " holds no Ed25519 or RSA public key");
+        throw new IOException(file + " holds no Ed25519, RSA or EC public key");
     }
 
     /** A new Ed25519 pair written to {@code dir} as {@code token.key} (mode 600) and {@code token.pub}. */
@@ -65,7 +65,8 @@ public final class KeyFiles {
         }
     }
 
-    static String encode(String type, byte[] der) {
+    /** PEM text of a DER block: {@code type} is CERTIFICATE, PRIVATE KEY, PUBLIC KEY … */
+    public static String encode(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }

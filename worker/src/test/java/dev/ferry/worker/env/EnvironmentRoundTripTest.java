@@ -33,10 +33,20 @@ class EnvironmentRoundTripTest {
     @Test
     void uploadServer() {
         UploadServerEnv env = new UploadServerEnv("127.0.0.1", 8443, Path.of("/tls/tls.crt"), Path.of("/tls/tls.key"), "ns/pvc",
-                600, DiskTarget.filesystem(Path.of("/data"), "archive", null, null, false), REPORTING);
+                600, new UploadServerEnv.Clone(Path.of("/tls/ca.crt"), "src/a-dst/b"),
+                DiskTarget.filesystem(Path.of("/data"), "archive", null, null, false), REPORTING);
         assertThat(UploadServerEnv.fromEnv(env.toEnv())).isEqualTo(env);
         assertThat(UploadServerEnv.uploadTargetOf(env.toEnv())).isEqualTo("ns/pvc");
         assertThat(env.target().destination()).isEqualTo(Path.of("/data"));
+    }
+
+    @Test
+    void cloneSource() {
+        CloneSourceEnv env = new CloneSourceEnv(Path.of("/dev/ferry-block"), true, "kubevirt", "https://cdi-upload-b.dst.svc:443",
+                Path.of("/c/tls.crt"), Path.of("/c/tls.key"), Path.of("/c/ca.crt"), 9, REPORTING);
+        assertThat(CloneSourceEnv.fromEnv(env.toEnv())).isEqualTo(env);
+        assertThatThrownBy(() -> UploadServerEnv.fromEnv(Map.of("FERRY_CLONE_CLIENT_NAME", "x")))
+                .hasMessageContaining("clone mode needs both");
     }
 
     @Test
@@ -73,7 +83,7 @@ class EnvironmentRoundTripTest {
 
     @Test
     void aNodeAssignsPortsAndTheTerminationLog() {
-        UploadServerEnv env = new UploadServerEnv("0.0.0.0", 8443, null, null, "ns/pvc", 600,
+        UploadServerEnv env = new UploadServerEnv("0.0.0.0", 8443, null, null, "ns/pvc", 600, null,
                 DiskTarget.filesystem(Path.of("/data"), "kubevirt", null, null, false), REPORTING);
         UploadServerEnv local = UploadServerEnv.fromEnv(new NodeAssignment(Path.of("/x/log"), 4001, 4002, "127.0.0.1")
                 .applyTo(env.toEnv()));
