@@ -71,7 +71,12 @@ source "$ROOT/cli/target/launcher.env"
 "$JAVA_HOME/bin/java" -cp "$ROOT/importer/target/test-classes:$ROOT/disk/target/test-classes:$(<"$cp_file")" \
   dev.ferry.importer.testing.S3ServerMain "$WORK/s3" "$image" disk.qcow2 > "$WORK/s3.log" 2>&1 &
 s3_pid=$!
-for _ in $(seq 300); do grep -q '^ENDPOINT ' "$WORK/s3.log" && break; sleep 0.1; done
+# it prints ENDPOINT once the image is uploaded into it (1 GiB through the MinIO client: allow minutes on a busy machine)
+for _ in $(seq 3000); do
+  grep -q '^ENDPOINT ' "$WORK/s3.log" && break
+  kill -0 "$s3_pid" 2>/dev/null || break
+  sleep 0.1
+done
 endpoint=$(sed -n 's/^ENDPOINT //p' "$WORK/s3.log")
 [[ -n "$endpoint" ]] || { echo "S3Proxy did not start:" >&2; cat "$WORK/s3.log" >&2; exit 1; }
 mkdir -p "$WORK/secret"; printf 'ferry-access' > "$WORK/secret/accessKeyId"; printf 'ferry-secret-key' > "$WORK/secret/secretKey"
