@@ -38,6 +38,20 @@ public record Destination(Path path) {
         return SparseFileTarget.open(path, requestedSize > 0 ? requestedSize : Long.MAX_VALUE, preallocate);
     }
 
+    /**
+     * The size a disk takes here when none is asked for: a block device's, or an existing regular
+     * file's (a volume's backing file standing in for a device, as local storage keeps Block
+     * volumes); 0 when there is none.
+     */
+    public long existingCapacity() throws IOException {
+        if (isBlockDevice()) {
+            try (BlockDeviceTarget device = BlockDeviceTarget.open(path)) {
+                return device.capacity();
+            }
+        }
+        return Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) ? Files.size(path) : 0;
+    }
+
     /** The directory spill files go to: next to the disk, on the same volume. */
     Path spillDirectory() {
         Path parent = path.toAbsolutePath().getParent();

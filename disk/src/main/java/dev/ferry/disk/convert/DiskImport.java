@@ -48,12 +48,12 @@ public final class DiskImport {
     }
 
     /**
-     * A blank disk (CDI's {@code source: blank}): the requested size, all holes (or allocated
-     * with preallocation), synced.
+     * A blank disk (CDI's {@code source: blank}): the requested size — or, on a Block volume, the
+     * device's — all holes (or allocated with preallocation), synced.
      */
     public static ImportResult blank(Destination destination, ImportOptions options) throws IOException {
         long started = System.nanoTime();
-        long size = options.requestedSize();
+        long size = options.requestedSize() > 0 ? options.requestedSize() : destination.existingCapacity();
         if (size <= 0) {
             throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "a blank disk needs a size");
         }

@@ -75,6 +75,22 @@ class ImporterMainTest {
     }
 
     @Test
+    void aBlankBlockVolumeTakesTheDevicesSize() throws Exception {
+        // local storage keeps a Block volume as a file of the volume's size, standing in for the device
+        Path device = dir.resolve("volume.img");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(device.toFile(), "rw")) {
+            file.setLength(64L << 20);
+        }
+        Map<String, String> env = new ImporterEnv("blank:", ImporterEnv.SourceAccess.NONE, 1,
+                ImporterEnv.DEFAULT_STALL_TIMEOUT_SECONDS, DiskTarget.block(device, DiskTarget.KUBEVIRT, null, false),
+                new Reporting(0, "", dir.resolve("termination-log"))).toEnv();
+
+        assertThat(ImporterMain.run(env)).as(Files.readString(dir.resolve("termination-log"))).isZero();
+        assertThat(termination().get("diskSize").asLong()).isEqualTo(64L << 20);
+        assertThat(Tools.allocated(device)).isZero();
+    }
+
+    @Test
     void missingConfigurationIsReported() throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("FERRY_TERMINATION_LOG", dir.resolve("termination-log").toString());
