@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.local.app.LocalMode;
+import dev.ferry.snapshot.mover.VolumeMover;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -8,11 +9,15 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code ferry local up}: the whole stack on this machine, until interrupted. */
+/**
+ * {@code ferry local up}: the whole stack on this machine, until interrupted; {@code ferry local
+ * clone-volume}: the copy local storage makes for a CSI clone or a snapshot, on its own.
+ */
 @Command(name = "local", mixinStandardHelpOptions = true, description = "Run Ferry on this machine (local mode).",
-        subcommands = LocalCommand.Up.class)
+        subcommands = {LocalCommand.Up.class, LocalCommand.CloneVolume.class})
 final class LocalCommand {
 
     @Command(name = "up", mixinStandardHelpOptions = true,
@@ -39,11 +44,45 @@ final class LocalCommand {
                 stopped.countDown();
             }, "ferry-local-shutdown"));
             var out = spec.commandLine().getOut();
-            out.printf("ferry local mode is up%n  API server    %s%n  kubeconfig    %s%n  upload proxy  %s%n  data root     %s%n",
-                    local.apiUrl(), local.kubeconfig(), local.uploadProxyUrl(), dataRoot.toAbsolutePath());
+            out.printf("ferry local mode is up%n  API server    %s%n  kubeconfig    %s%n  upload proxy  %s%n  data root     %s%n"
+                    + "  clones        %s%n", local.apiUrl(), local.kubeconfig(), local.uploadProxyUrl(), dataRoot.toAbsolutePath(),
+                    local.reflinkSupported() ? "reflink (the data root shares blocks: clones and snapshots are instant)"
+                            : "sparse copy (the data root cannot share blocks; XFS with reflink=1 or btrfs can)");
             out.printf("try: ferry apply -f manifests/examples/blank.yaml && ferry get dv%n");
             out.flush();
             stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "clone-volume", mixinStandardHelpOptions = true,
+            description = "Copy a volume (a directory or a file) as local storage clones and snapshots it: by reflink where the"
+                    + " filesystem shares blocks, else by sparse copy of the data extents only; synced when done.")
+    static final class CloneVolume implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "SOURCE", description = "The volume to copy.")
+        Path source;
+
+        @Parameters(index = "1", paramLabel = "TARGET", description = "Where the copy goes (must not exist).")
+        Path target;
+
+        @Option(names = "--no-reflink", description = "Copy the data even where blocks could be shared.")
+        boolean noReflink;
+
+        @Override
+        public Integer call() throws Exception {
+            if (Files.exists(target)) {
+                spec.commandLine().getErr().printf("%s exists; the copy goes to a new path%n", target);
+                return 2;
+            }
+            // as local storage does once at start: native access loaded and the filesystem probed, outside the timing
+            Path parent = target.toAbsolutePath().getParent();
+            boolean shares = !noReflink && VolumeMover.reflinkSupported(parent);
+            VolumeMover.Moved moved = VolumeMover.copy(source, target, shares);
+            spec.commandLine().getOut().printf("%s %d data bytes in %d ms%n", moved.method() == VolumeMover.Method.REFLINK ? "reflink"
+                    : "sparse-copy", moved.dataBytes(), moved.millis());
             return 0;
         }
     }

@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.cloner.app.CloneSourceMain;
 import dev.ferry.controllers.app.ControllerMain;
 import dev.ferry.controllers.app.NodeHandlerMain;
 import dev.ferry.importer.app.ImporterMain;
@@ -16,9 +17,9 @@ import picocli.CommandLine.Parameters;
  * environment only, as the worker contract says. The local node agent starts workers the same way.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-        description = "Run a Ferry process (importer, upload-server, upload-proxy, controller, launcher, node-handler), configured by its environment.")
+        description = "Run a Ferry process (importer, upload-server, upload-proxy, controller, launcher, node-handler, clone-source), configured by its environment.")
 final class WorkerCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "importer, upload-server, upload-proxy, controller, launcher or node-handler")
+    @Parameters(paramLabel = "NAME", description = "importer, upload-server, upload-proxy, controller, launcher, node-handler or clone-source")
     String name;
 
     @Override
@@ -35,6 +36,7 @@ final class WorkerCommand implements Callable<Integer> {
             case CONTROLLER -> ControllerMain.main(none);
             case LAUNCHER -> LauncherMain.main(none);
             case NODE_HANDLER -> NodeHandlerMain.main(none);
+            case CLONE_SOURCE -> CloneSourceMain.main(none);
         }
         return 0;
     }

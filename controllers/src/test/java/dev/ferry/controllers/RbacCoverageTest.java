@@ -23,7 +23,22 @@ import dev.ferry.controllers.testing.Cluster;
 import dev.ferry.controllers.testing.Settings;
 import dev.ferry.controllers.testing.VmTesting;
 import dev.ferry.controllers.vmi.VmSettings;
+import dev.ferry.api.cdi.v1beta1.DataSource;
+import dev.ferry.api.cdi.v1beta1.DataVolumeSource;
+import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
+import dev.ferry.api.volumesnapshot.v1.VolumeSnapshotClass;
+import dev.ferry.controllers.clone.CloneNames;
+import dev.ferry.controllers.clone.CloneTokens;
+import dev.ferry.controllers.clone.k8s.CloneAuthority;
+import dev.ferry.controllers.clone.k8s.CloneWebhook;
+import dev.ferry.controllers.datasource.k8s.DataSourceReconciler;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -94,6 +109,7 @@ class RbacCoverageTest {
             await().atMost(Duration.ofSeconds(10)).until(informers::synced);
         }
         vmScenario(controller);
+        cloneScenario(controller);
         ClusterAuthorization authorization = new ClusterAuthorization(controller);
         authorization.allowed("alice", List.of(), "vms");
         authorization.authenticate("some-token");
@@ -163,6 +179,91 @@ class RbacCoverageTest {
         } finally {
             informers.forEach(c -> c.close());
         }
+    }
+
+    /**
+     * Clones from golden-images into vms: a snapshot clone (snapshot, temporary claim, rebind) and
+     * a host-assisted one (certificates, upload server, source Pod), one deleted after it ended;
+     * the webhook's SubjectAccessReview and the DataSource controller.
+     */
+    private static void cloneScenario(KubernetesClient controller) throws Exception {
+        client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata().withName("other").endMetadata()
+                .withProvisioner("y").withVolumeBindingMode("Immediate").build()).create();
+        VolumeSnapshotClass snapshotClass = new VolumeSnapshotClass();
+        snapshotClass.getMetadata().setName("snap");
+        snapshotClass.driver = "x";
+        client.resource(snapshotClass).create();
+        PersistentVolumeClaim source = client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("fedora-39")
+                .withNamespace("golden-images").endMetadata().withNewSpec().withStorageClassName("standard").withNewResources()
+                .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build()).create();
+        bind(source, "pv-source");
+        DataVolumeReconciler reconciler = new DataVolumeReconciler(controller, Settings.workers(), "ferry-system", new WorkerProgress(),
+                Clock.systemUTC());
+        CloneTokens tokens = new CloneAuthority(client, "ferry-system", Clock.systemUTC()).tokens();
+
+        DataVolume snapshotClone = cloneDataVolume("snap-clone", "standard", tokens);
+        reconciler.reconcile("vms", "snap-clone");
+        VolumeSnapshot snapshot = client.resources(VolumeSnapshot.class).inNamespace("golden-images").list().getItems().get(0);
+        snapshot.setStatus(new VolumeSnapshot.Status());
+        snapshot.getStatus().readyToUse = true;
+        client.resource(snapshot).updateStatus();
+        reconciler.reconcile("vms", "snap-clone");
+        PersistentVolumeClaim tmp = client.persistentVolumeClaims().inNamespace("golden-images")
+                .withName(CloneNames.tmpClaim(snapshotClone)).get();
+        client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName("pv-tmp").endMetadata()
+                .withNewSpec().withNewClaimRef().withNamespace("golden-images").withName(tmp.getMetadata().getName())
+                .withUid(tmp.getMetadata().getUid()).endClaimRef().endSpec().build()).create();
+        bind(tmp, "pv-tmp");
+        reconciler.reconcile("vms", "snap-clone");
+        reconciler.reconcile("vms", "snap-clone");
+        bind(client.persistentVolumeClaims().inNamespace("vms").withName("snap-clone").get(), "pv-tmp");
+        reconciler.reconcile("vms", "snap-clone");
+        assertThat(client.resources(DataVolume.class).inNamespace("vms").withName("snap-clone").get().getStatus().phase)
+                .isEqualTo("Succeeded");
+
+        cloneDataVolume("copy-clone", "other", tokens);
+        reconciler.reconcile("vms", "copy-clone");
+        bind(client.persistentVolumeClaims().inNamespace("vms").withName("copy-clone").get(), "pv-copy");
+        reconciler.reconcile("vms", "copy-clone");
+        Pod upload = client.pods().inNamespace("vms").withName("cdi-upload-copy-clone").get();
+        Cluster.running(client, upload, "10.0.0.7", true);
+        reconciler.reconcile("vms", "copy-clone");
+        Cluster.terminated(client, client.pods().inNamespace("vms").withName("cdi-upload-copy-clone").get(), true,
+                "{\"outcome\":\"Succeeded\"}", Instant.now());
+        reconciler.reconcile("vms", "copy-clone");
+        client.resources(DataVolume.class).inNamespace("vms").withName("copy-clone").delete();
+        reconciler.reconcile("vms", "copy-clone");
+
+        DataSource ds = new DataSource();
+        ds.getMetadata().setName("fedora");
+        ds.getMetadata().setNamespace("golden-images");
+        ds.setSpec(new DataSource.Spec());
+        ds.getSpec().source = new DataSource.Source();
+        ds.getSpec().source.pvc = new DataVolumeSource.ObjectRef();
+        ds.getSpec().source.pvc.name = "fedora-39";
+        client.resource(ds).create();
+        new DataSourceReconciler(controller, Clock.systemUTC()).reconcile("golden-images", "fedora");
+        CloneWebhook.of(controller, new CloneAuthority(controller, "ferry-system", Clock.systemUTC())).review(("{\"apiVersion\":"
+                + "\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\",\"operation\":\"CREATE\","
+                + "\"namespace\":\"vms\",\"userInfo\":{\"username\":\"alice\"},\"object\":"
+                + Serialization.asJson(Cluster.example("pvc-clone", "vms")) + "}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static DataVolume cloneDataVolume(String name, String storageClass, CloneTokens tokens) throws Exception {
+        DataVolume dv = Cluster.example("pvc-clone", "vms");
+        dv.getMetadata().setName(name);
+        dv.getSpec().storage.storageClassName = storageClass;
+        dv.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of(CloneNames.ANN_TOKEN, tokens.admission(
+                new CloneTokens.Grant("persistentvolumeclaims", "golden-images", "fedora-39", "vms", name, null)))));
+        return client.resource(dv).create();
+    }
+
+    /** What the storage does: the claim bound to {@code pv}. */
+    private static void bind(PersistentVolumeClaim pvc, String pv) {
+        pvc.getSpec().setVolumeName(pv);
+        PersistentVolumeClaim updated = client.resource(pvc).update();
+        updated.setStatus(new PersistentVolumeClaimStatusBuilder().withPhase("Bound").build());
+        client.resource(updated).updateStatus();
     }
 
     /** "verb group/resource[/subresource]" for a recorded request. */

@@ -1,5 +1,7 @@
 package dev.ferry.controllers.app;
 
+import dev.ferry.controllers.clone.k8s.CloneAuthority;
+import dev.ferry.controllers.clone.k8s.CloneWebhook;
 import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.upload.TokenApiServer;
 import dev.ferry.controllers.upload.UploadTokenService;
@@ -13,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -33,7 +36,7 @@ public final class ControllerMain {
              ControllerMetrics metrics = new ControllerMetrics(env.metricsPort(), runtime.controllers());
              TokenApiServer tokens = tokenApi(env, client)) {
             LOG.info(() -> "ferry controller " + env.identity() + " started; metrics on " + metrics.port()
-                    + ", upload token API on " + tokens.port());
+                    + ", upload token API and DataVolume webhook on " + tokens.port());
             lost.await();
         }
         System.exit(1);
@@ -42,7 +45,9 @@ public final class ControllerMain {
     private static TokenApiServer tokenApi(ControllerEnv env, KubernetesClient client) throws IOException {
         ClusterAuthorization cluster = new ClusterAuthorization(client);
         UploadTokenService service = new UploadTokenService(cluster, cluster, new TokenIssuer(KeyFiles.privateKey(env.tokenKey())));
+        CloneWebhook clones = CloneWebhook.of(client, new CloneAuthority(client, env.namespace(), Clock.systemUTC()));
         return new TokenApiServer("0.0.0.0", env.tokenApiPort(), env.tlsCert() == null ? null
-                : PemTls.context(env.tlsCert(), env.tlsKey(), env.requestHeaderCa()), env.requestHeaderCa() != null, service, cluster);
+                : PemTls.context(env.tlsCert(), env.tlsKey(), env.requestHeaderCa()), env.requestHeaderCa() != null, service, cluster)
+                .route(CloneWebhook.PATH, clones::review);
     }
 }

@@ -4,6 +4,7 @@ import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
+import dev.ferry.controllers.datasource.k8s.DataSourceControllers;
 import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.datavolume.k8s.DataVolumeControllers;
 import dev.ferry.controllers.datavolume.k8s.DataVolumeReconciler;
@@ -39,8 +40,8 @@ public final class Controllers {
     public Controllers(KubernetesClient client, WorkerSettings workers, VmSettings vms, String namespace, Clock clock) {
         dataVolumes = new DataVolumeReconciler(client, workers, namespace, new WorkerProgress(), clock);
         dataVolumeController = DataVolumeControllers.controller(dataVolumes);
-        all = List.of(dataVolumeController, vmController(client, clock), vmiController(client, vms, clock),
-                migrationController(client, vms, clock));
+        all = List.of(dataVolumeController, DataSourceControllers.controller(client, clock), vmController(client, clock),
+                vmiController(client, vms, clock), migrationController(client, vms, clock));
     }
 
     public List<InformerController<?>> all() {

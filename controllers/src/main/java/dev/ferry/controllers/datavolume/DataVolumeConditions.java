@@ -1,10 +1,12 @@
 package dev.ferry.controllers.datavolume;
 
+import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.DataVolumeCondition;
 import dev.ferry.api.cdi.v1beta1.DataVolumeStatus;
 import dev.ferry.api.cdi.v1beta1.Phases;
 import dev.ferry.api.meta.Condition;
 import dev.ferry.controllers.runtime.Conditions;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -25,6 +27,34 @@ public final class DataVolumeConditions {
     /** Ready is True only when the DataVolume succeeded. */
     public static DataVolumeCondition ready(String phase, String reason, String message) {
         return of(Phases.CONDITION_READY, Phases.SUCCEEDED.equals(phase), reason, message);
+    }
+
+    /** CDI's status: the phase, progress ("N/A" when unknown), the restart count kept, and Bound, Ready, Running. */
+    public static DataVolumeStatus status(DataVolume dv, PersistentVolumeClaim pvc, String phase, String progress,
+            DataVolumeCondition ready, DataVolumeCondition running) {
+        DataVolumeStatus status = new DataVolumeStatus();
+        status.phase = phase;
+        status.progress = progress != null ? progress : "N/A";
+        status.restartCount = dv.getStatus() == null || dv.getStatus().restartCount == null ? 0 : dv.getStatus().restartCount;
+        status.claimName = pvc == null ? null : pvc.getMetadata().getName();
+        status.conditions = new java.util.ArrayList<>(List.of(bound(pvc), ready, running));
+        return status;
+    }
+
+    /** Bound from the claim: Unknown without one, True once it is bound. */
+    public static DataVolumeCondition bound(PersistentVolumeClaim pvc) {
+        if (pvc == null) {
+            return unknown(Phases.CONDITION_BOUND, "", "no claim yet");
+        }
+        String name = pvc.getMetadata().getName();
+        if (pvc.getStatus() != null && "Bound".equals(pvc.getStatus().getPhase())) {
+            return of(Phases.CONDITION_BOUND, true, Reasons.BOUND, "PVC " + name + " Bound");
+        }
+        return of(Phases.CONDITION_BOUND, false, Reasons.CLAIM_PENDING, "PVC " + name + " Pending");
+    }
+
+    public static DataVolumeCondition notRunning(String reason) {
+        return of(Phases.CONDITION_RUNNING, false, reason, null);
     }
 
     public static DataVolumeCondition find(DataVolumeStatus status, String type) {

@@ -50,8 +50,7 @@ public final class DataVolumeDecision {
         }
         String unsupported = unsupported(o.source());
         if (unsupported != null) {
-            return waiting(o, o.source().pvc != null || o.source().snapshot != null ? Reasons.CLONE_NOT_SUPPORTED
-                    : Reasons.UNSUPPORTED_SOURCE, unsupported, null);
+            return waiting(o, Reasons.UNSUPPORTED_SOURCE, unsupported, null);
         }
         if (o.pvc() == null) {
             PersistentVolumeClaim pvc = PvcBuilder.build(dv, o.storage());
@@ -188,38 +187,17 @@ public final class DataVolumeDecision {
 
     private static DataVolumeStatus status(Observed o, String phase, String progress, DataVolumeCondition ready,
             DataVolumeCondition running) {
-        DataVolumeStatus status = new DataVolumeStatus();
-        status.phase = phase;
-        status.progress = progress != null ? progress : "N/A";
-        status.restartCount = restarts(o.dv());
-        status.claimName = o.pvc() == null ? null : name(o.pvc());
-        status.conditions = new ArrayList<>(List.of(bound(o.pvc()), ready, running));
-        return status;
-    }
-
-    private static DataVolumeCondition bound(PersistentVolumeClaim pvc) {
-        if (pvc == null) {
-            return DataVolumeConditions.unknown(Phases.CONDITION_BOUND, "", "no claim yet");
-        }
-        String claimPhase = pvc.getStatus() == null ? null : pvc.getStatus().getPhase();
-        if ("Bound".equals(claimPhase)) {
-            return DataVolumeConditions.of(Phases.CONDITION_BOUND, true, Reasons.BOUND, "PVC " + name(pvc) + " Bound");
-        }
-        return DataVolumeConditions.of(Phases.CONDITION_BOUND, false, Reasons.CLAIM_PENDING, "PVC " + name(pvc) + " Pending");
+        return DataVolumeConditions.status(o.dv(), o.pvc(), phase, progress, ready, running);
     }
 
     private static DataVolumeCondition notRunning(String reason) {
-        return DataVolumeConditions.of(Phases.CONDITION_RUNNING, false, reason, null);
+        return DataVolumeConditions.notRunning(reason);
     }
 
     private static String unsupported(DataVolumeSource source) {
         if (source.http != null || source.s3 != null || source.registry != null || source.blank != null
                 || source.upload != null) {
             return null;
-        }
-        if (source.pvc != null || source.snapshot != null) {
-            return "cloning from a " + (source.pvc != null ? "PVC" : "VolumeSnapshot")
-                    + " is not supported by Ferry yet; import or upload the image instead";
         }
         String kind = source.gcs != null ? "gcs" : source.imageio != null ? "imageio" : source.vddk != null ? "vddk" : null;
         return kind == null ? "spec.source names no source" : "source " + kind + " is not supported by Ferry yet";
@@ -231,7 +209,7 @@ public final class DataVolumeDecision {
                 && !"true".equals(annotation(o.dv(), Annotations.IMMEDIATE_BIND));
     }
 
-    static boolean isPrePopulated(DataVolume dv) {
+    public static boolean isPrePopulated(DataVolume dv) {
         return annotation(dv, Annotations.PRE_POPULATED) != null;
     }
 

@@ -13,11 +13,12 @@ import java.time.Instant;
  * @param sourceProblem why there is no usable source ({@code sourceRef} to a missing DataSource), or null
  * @param pvc the claim named like the DataVolume, or null
  * @param worker the worker Pod (importer or upload server), or null
+ * @param storageClass the class the claim has, or the DataVolume asks for, or the cluster's default; null when none
  * @param bindingMode the storage class's volumeBindingMode, or null when unknown
  * @param consumerPresent whether a Pod other than Ferry's workers uses the claim
  * @param progress the running worker's progress in percent, or null when not known
  * @param storage what the class's StorageProfile recommends
  */
 public record Observed(DataVolume dv, DataVolumeSource source, String sourceProblem, PersistentVolumeClaim pvc, Pod worker,
-        String bindingMode, boolean consumerPresent, Double progress, StorageDefaults storage, Instant now) {
+        String storageClass, String bindingMode, boolean consumerPresent, Double progress, StorageDefaults storage, Instant now) {
 }

@@ -27,6 +27,7 @@ public final class PvcBuilder {
     public static final String APP = "containerized-data-importer";
     public static final String LABEL_DATAVOLUME = "ferry.kubevirt.dev/datavolume";
     private static final String ANNOTATION_PREFIX = "cdi.kubevirt.io/";
+    public static final String ANN_CONTENT_TYPE = "cdi.kubevirt.io/storage.contentType";
 
     private PvcBuilder() {
     }
@@ -80,16 +81,20 @@ public final class PvcBuilder {
         return new Quantity(rounded.toBigInteger().shiftRight(20) + "Mi");
     }
 
-    static Map<String, String> labels(DataVolume dv) {
+    public static Map<String, String> labels(DataVolume dv) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(LABEL_APP, APP);
         labels.put(LABEL_DATAVOLUME, dv.getMetadata().getName());
         return labels;
     }
 
-    /** CDI annotations the user set on the DataVolume travel to the PVC (bind requests, pre-population). */
+    /**
+     * CDI annotations the user set on the DataVolume travel to the PVC (bind requests,
+     * pre-population), and the content type is recorded as CDI records it (a clone checks it).
+     */
     static Map<String, String> annotations(DataVolume dv) {
         Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put(ANN_CONTENT_TYPE, dv.getSpec().contentType == null ? "kubevirt" : dv.getSpec().contentType);
         Map<String, String> source = dv.getMetadata().getAnnotations();
         if (source != null) {
             source.forEach((k, v) -> {
@@ -101,7 +106,7 @@ public final class PvcBuilder {
         return annotations;
     }
 
-    static OwnerReference owner(DataVolume dv) {
+    public static OwnerReference owner(DataVolume dv) {
         return new OwnerReferenceBuilder()
                 .withApiVersion(DataVolume.GROUP + "/" + DataVolume.VERSION)
                 .withKind("DataVolume")

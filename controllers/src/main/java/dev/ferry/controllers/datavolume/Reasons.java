@@ -16,7 +16,6 @@ public final class Reasons {
     public static final String WAIT_FOR_FIRST_CONSUMER = "WaitForFirstConsumer";
     public static final String ERR_RESOURCE_EXISTS = "ErrResourceExists";
     public static final String UNSUPPORTED_SOURCE = "UnsupportedSource";
-    public static final String CLONE_NOT_SUPPORTED = "CloneNotSupportedYet";
     public static final String DATA_SOURCE_NOT_FOUND = "DataSourceNotFound";
     public static final String WORKER_RESTARTING = "WorkerRestarting";
     public static final String COMPLETED = "Completed";

@@ -56,6 +56,24 @@ public final class UploadPodBuilder {
                 settings.images().uploadServer(), UploadServerEnv.DEFAULT_METRICS_PORT, env.toEnv(), volumes, mounts, ready));
     }
 
+    /**
+     * The upload server of a host-assisted clone's target: clone mode, mutual TLS with the
+     * certificate in {@code tlsSecret} (tls.crt, tls.key, and ca.crt, the CA its one client —
+     * named {@code clientName} — must chain to).
+     */
+    public static Pod clonePod(DataVolume dv, PersistentVolumeClaim pvc, WorkerSettings settings, String tlsSecret, String clientName) {
+        List<Volume> volumes = List.of(new VolumeBuilder().withName("tls").withNewSecret().withSecretName(tlsSecret).endSecret().build());
+        List<VolumeMount> mounts = List.of(WorkerPodBuilder.mount("tls", TLS_PATH, true));
+        UploadServerEnv env = new UploadServerEnv("0.0.0.0", PORT, Path.of(TLS_PATH, "tls.crt"), Path.of(TLS_PATH, "tls.key"),
+                pvc.getMetadata().getNamespace() + "/" + pvc.getMetadata().getName(), UploadServerEnv.DEFAULT_RESUME_TIMEOUT_SECONDS,
+                new UploadServerEnv.Clone(Path.of(TLS_PATH, "ca.crt"), clientName), WorkerPodBuilder.target(dv, pvc),
+                WorkerPodBuilder.reporting(dv, UploadServerEnv.DEFAULT_METRICS_PORT));
+        Probe ready = new ProbeBuilder().withNewHttpGet().withPath("/healthz").withPort(new IntOrString(PORT))
+                .withScheme("HTTPS").endHttpGet().withPeriodSeconds(2).build();
+        return WorkerPodBuilder.build(dv, pvc, settings, new WorkerPodBuilder.Worker(name(pvc), WorkerKind.UPLOAD_SERVER,
+                settings.images().uploadServer(), UploadServerEnv.DEFAULT_METRICS_PORT, env.toEnv(), volumes, mounts, ready));
+    }
+
     public static Service service(DataVolume dv, PersistentVolumeClaim pvc) {
         Map<String, String> selector = PvcBuilder.labels(dv);
         selector.put(WorkerPodBuilder.LABEL_COMPONENT, WorkerKind.UPLOAD_SERVER.workerName());

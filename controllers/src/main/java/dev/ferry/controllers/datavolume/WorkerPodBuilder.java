@@ -6,6 +6,7 @@ import dev.ferry.worker.env.DiskTarget;
 import dev.ferry.worker.env.Reporting;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -17,6 +18,7 @@ import io.fabric8.kubernetes.api.model.VolumeDevice;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,14 +27,14 @@ import java.util.Map;
  * its environment is the worker's typed record, the DataVolume's claim at {@code /data} or as the
  * block device {@code /dev/ferry-block}, non-root, no privileges, restarts left to the controller.
  */
-final class WorkerPodBuilder {
+public final class WorkerPodBuilder {
     public static final String LABEL_COMPONENT = "cdi.kubevirt.io";
 
     private WorkerPodBuilder() {
     }
 
     /** What differs between worker Pods: name, kind, image, environment, extra volumes and a readiness probe. */
-    record Worker(String name, WorkerKind kind, String image, int metricsPort, Map<String, String> env, List<Volume> volumes,
+    public record Worker(String name, WorkerKind kind, String image, int metricsPort, Map<String, String> env, List<Volume> volumes,
             List<VolumeMount> mounts, Probe readiness) {
     }
 
@@ -53,24 +55,36 @@ final class WorkerPodBuilder {
     }
 
     static Pod build(DataVolume dv, PersistentVolumeClaim pvc, WorkerSettings settings, Worker worker) {
-        boolean block = block(pvc);
+        Map<String, String> labels = PvcBuilder.labels(dv);
+        labels.put(LABEL_COMPONENT, worker.kind().workerName());
+        return build(dv.getMetadata().getNamespace(), labels, List.of(PvcBuilder.owner(dv)), dv.getSpec().priorityClassName,
+                new Claim(pvc.getMetadata().getName(), block(pvc), false, DiskTarget.DATA_PATH), settings, worker);
+    }
+
+    /** The claim a worker works on: mounted at {@code mountPath}, or as the device /dev/ferry-block, read-only for a source. */
+    public record Claim(String name, boolean block, boolean readOnly, String mountPath) {
+    }
+
+    /** A worker Pod in {@code namespace} with {@code labels}, owned by {@code owners} (none across namespaces). */
+    public static Pod build(String namespace, Map<String, String> labels, List<OwnerReference> owners, String priorityClass,
+            Claim claim, WorkerSettings settings, Worker worker) {
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
-        volumes.add(new VolumeBuilder().withName("data").withNewPersistentVolumeClaim()
-                .withClaimName(pvc.getMetadata().getName()).endPersistentVolumeClaim().build());
-        if (!block) {
-            mounts.add(mount("data", DiskTarget.DATA_PATH, false));
+        volumes.add(new VolumeBuilder().withName("data").withNewPersistentVolumeClaim().withClaimName(claim.name())
+                .withReadOnly(claim.readOnly() ? Boolean.TRUE : null).endPersistentVolumeClaim().build());
+        if (!claim.block()) {
+            mounts.add(mount("data", claim.mountPath(), claim.readOnly()));
         }
         volumes.addAll(worker.volumes());
         mounts.addAll(worker.mounts());
-        Map<String, String> labels = PvcBuilder.labels(dv);
-        labels.put(LABEL_COMPONENT, worker.kind().workerName());
+        Map<String, String> podLabels = new LinkedHashMap<>(labels);
+        podLabels.put(LABEL_COMPONENT, worker.kind().workerName());
         return new PodBuilder()
-                .withNewMetadata().withName(worker.name()).withNamespace(dv.getMetadata().getNamespace()).withLabels(labels)
-                .withOwnerReferences(PvcBuilder.owner(dv)).endMetadata()
+                .withNewMetadata().withName(worker.name()).withNamespace(namespace).withLabels(podLabels)
+                .withOwnerReferences(owners).endMetadata()
                 .withNewSpec()
                 .withRestartPolicy("Never")
-                .withPriorityClassName(dv.getSpec().priorityClassName)
+                .withPriorityClassName(priorityClass)
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(settings.runAsUser())
                 .withFsGroup(settings.runAsUser()).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
@@ -81,7 +95,7 @@ final class WorkerPodBuilder {
                         .withArgs(worker.kind().args())
                         .withEnv(worker.env().entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList())
                         .withVolumeMounts(mounts)
-                        .withVolumeDevices(block ? List.of(new VolumeDevice(DiskTarget.BLOCK_PATH, "data")) : List.of())
+                        .withVolumeDevices(claim.block() ? List.of(new VolumeDevice(DiskTarget.BLOCK_PATH, "data")) : List.of())
                         .addNewPort().withName("metrics").withContainerPort(worker.metricsPort()).withProtocol("TCP").endPort()
                         .withReadinessProbe(worker.readiness())
                         .withTerminationMessagePath(Reporting.TERMINATION_LOG)
@@ -115,7 +129,7 @@ final class WorkerPodBuilder {
                 ? null : pvc.getSpec().getResources().getRequests().get("storage");
     }
 
-    static VolumeMount mount(String volume, String path, boolean readOnly) {
+    public static VolumeMount mount(String volume, String path, boolean readOnly) {
         return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(readOnly).build();
     }
 }

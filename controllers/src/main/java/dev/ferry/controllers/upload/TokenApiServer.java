@@ -27,7 +27,8 @@ import javax.net.ssl.SSLParameters;
  * kube-apiserver's aggregation layer (APIService {@code v1beta1.upload.cdi.kubevirt.io}). The
  * caller is the user the aggregator names in {@code X-Remote-User}/{@code X-Remote-Group} —
  * trusted only on a connection whose client certificate the request-header CA signed — or the
- * owner of a bearer token (TokenReview), for clients that call it directly.
+ * owner of a bearer token (TokenReview), for clients that call it directly. Other JSON endpoints —
+ * the admission webhooks — are added with {@link #route}.
  */
 public final class TokenApiServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TokenApiServer.class.getName());
@@ -35,6 +36,8 @@ public final class TokenApiServer implements AutoCloseable {
     private static final Pattern CREATE = Pattern.compile(
             "^/apis/upload\\.cdi\\.kubevirt\\.io/v1beta1/namespaces/([a-z0-9.-]{1,253})/uploadtokenrequests/?$");
     private static final int MAX_BODY = 64 * 1024;
+    /** An AdmissionReview carries the whole object (kube-apiserver's own request limit is 3 MiB). */
+    private static final int MAX_ROUTE_BODY = 3 * 1024 * 1024;
     private static final String DISCOVERY = "{\"kind\":\"APIResourceList\",\"apiVersion\":\"v1\","
             + "\"groupVersion\":\"upload.cdi.kubevirt.io/v1beta1\",\"resources\":[{\"name\":\"uploadtokenrequests\","
             + "\"singularName\":\"uploadtokenrequest\",\"namespaced\":true,\"kind\":\"UploadTokenRequest\",\"verbs\":[\"create\"]}]}";
@@ -44,6 +47,13 @@ public final class TokenApiServer implements AutoCloseable {
     private final UploadTokenService service;
     private final UploadTokenService.Authenticator cluster;
     private final boolean trustRemoteHeaders;
+    private final Map<String, Route> routes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Another JSON endpoint on this server (an admission webhook): the POSTed body → the reply's body (200). */
+    @FunctionalInterface
+    public interface Route {
+        String answer(byte[] body) throws IOException;
+    }
 
     /**
      * @param tls the server's TLS context, or null for plain HTTP (local mode, tests)
@@ -73,6 +83,12 @@ public final class TokenApiServer implements AutoCloseable {
         server.start();
     }
 
+    /** Serves POSTs to {@code path} with {@code route}. */
+    public TokenApiServer route(String path, Route route) {
+        routes.put(path, route);
+        return this;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -86,6 +102,11 @@ public final class TokenApiServer implements AutoCloseable {
             }
             if (path.equals("/apis/upload.cdi.kubevirt.io/v1beta1") && "GET".equals(exchange.getRequestMethod())) {
                 send(exchange, 200, DISCOVERY);
+                return;
+            }
+            Route route = routes.get(path);
+            if (route != null && "POST".equals(exchange.getRequestMethod())) {
+                serve(exchange, route);
                 return;
             }
             Matcher create = CREATE.matcher(path);
@@ -122,6 +143,22 @@ public final class TokenApiServer implements AutoCloseable {
             send(exchange, 201, JSON.writeValueAsString(answer));
         } catch (UploadTokenService.Refusal refusal) {
             send(exchange, refusal.status(), status(refusal.status(), refusal.reason(), refusal.getMessage()));
+        }
+    }
+
+    private static void serve(HttpExchange exchange, Route route) throws IOException {
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readNBytes(MAX_ROUTE_BODY + 1);
+        }
+        if (body.length > MAX_ROUTE_BODY) {
+            send(exchange, 413, status(413, "RequestEntityTooLarge", "the request is larger than " + MAX_ROUTE_BODY + " bytes"));
+            return;
+        }
+        try {
+            send(exchange, 200, route.answer(body));
+        } catch (IOException e) {
+            send(exchange, 400, status(400, "BadRequest", e.getMessage()));
         }
     }
 

@@ -94,7 +94,7 @@ class DataVolumeDecisionTest {
     }
 
     private static Observed observe(DataVolume dv, PersistentVolumeClaim pvc, Pod worker, Double progress) {
-        return new Observed(dv, dv.getSpec().source, null, pvc, worker, "Immediate", false, progress,
+        return new Observed(dv, dv.getSpec().source, null, pvc, worker, "local-path", "Immediate", false, progress,
                 StorageDefaults.cdiDefaults(), NOW);
     }
 

@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 
 /** Controller settings for tests: images named after the test, fixed Pod name suffixes. */
 public final class Settings {
-    public static final WorkerImages IMAGES = new WorkerImages("ferry/importer:t", "ferry/upload-server:t", "ferry/launcher:t");
+    public static final WorkerImages IMAGES = new WorkerImages("ferry/importer:t", "ferry/upload-server:t", "ferry/launcher:t", "ferry/clone-source:t");
 
     private Settings() {
     }

@@ -1,8 +1,9 @@
 package dev.ferry.local.api;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -50,6 +51,8 @@ public final class LocalApiServer implements AutoCloseable {
 
     private final KubernetesMockServer server;
     private final KubernetesClient client;
+    private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
+    private volatile MutatingAdmission dataVolumeAdmission;
 
     /**
      * {@code aggregated} answers requests under {@code /apis/upload.cdi.kubevirt.io/} (the API group
@@ -57,7 +60,6 @@ public final class LocalApiServer implements AutoCloseable {
      */
     public LocalApiServer(int port, Aggregated aggregated) throws IOException {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        Dispatcher crud = new KubernetesMixedDispatcher(expectations);
         Dispatcher dispatcher = new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -67,7 +69,16 @@ public final class LocalApiServer implements AutoCloseable {
                     return new MockResponse().setResponseCode(answer.status()).setBody(answer.json())
                             .addHeader("Content-Type", "application/json");
                 }
-                return crud.dispatch(withGeneratedName(request));
+                if ("POST".equals(request.getMethod()) && request.getPath().startsWith(SUBJECT_ACCESS_REVIEWS)) {
+                    return allowed(request);
+                }
+                RecordedRequest named = withGeneratedName(request);
+                MutatingAdmission admission = dataVolumeAdmission;
+                if (admission != null) {
+                    MutatingAdmission.Outcome outcome = admission.admit(named);
+                    return outcome.refusal() != null ? outcome.refusal() : crud.dispatch(outcome.request());
+                }
+                return crud.dispatch(named);
             }
         };
         server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
@@ -81,6 +92,26 @@ public final class LocalApiServer implements AutoCloseable {
                 client.apiextensions().v1().customResourceDefinitions()
                         .resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
             }
+        }
+    }
+
+    private static final String SUBJECT_ACCESS_REVIEWS = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
+
+    /**
+     * Local mode's authorizer: one user on one machine, so every SubjectAccessReview is allowed —
+     * the checks that ask (the clone webhook, a VM's DataVolume templates) run as in a cluster.
+     */
+    private static MockResponse allowed(RecordedRequest request) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode review = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    JSON.readTree(request.getBody().getBytes());
+            review.putObject("status").put("allowed", true).put("reason", "local mode allows its one user everything");
+            return new MockResponse().setResponseCode(201).addHeader("Content-Type", "application/json")
+                    .setBody(JSON.writeValueAsString(review));
+        } catch (IOException | RuntimeException e) {
+            return new MockResponse().setResponseCode(400).addHeader("Content-Type", "application/json")
+                    .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":400,"
+                            + "\"reason\":\"BadRequest\",\"message\":\"not a SubjectAccessReview\"}");
         }
     }
 
@@ -113,6 +144,34 @@ public final class LocalApiServer implements AutoCloseable {
         } catch (IOException | RuntimeException notJson) {
             return request;
         }
+    }
+
+    /**
+     * Routes DataVolume creates through {@code webhook} (an AdmissionReview in, one out), as the
+     * MutatingWebhookConfiguration routes them to the controller's in a cluster.
+     */
+    public void admitDataVolumes(MutatingAdmission.Webhook webhook) {
+        dataVolumeAdmission = new MutatingAdmission("cdi.kubevirt.io", "v1beta1", "datavolumes", "DataVolume", webhook);
+    }
+
+    /**
+     * Gives {@code created} back the uid it had before local mode restarted: the API server makes a
+     * new one on every create, but uids name a clone's temporary objects and are signed into its
+     * token, as they are stable in a cluster. Only for restoring state, before anything watches.
+     */
+    public void keepUid(HasMetadata created, String uid) throws IOException {
+        String now = created.getMetadata().getUid();
+        for (Map.Entry<io.fabric8.mockwebserver.crud.AttributeSet, String> entry : crud.getMap().entrySet()) {
+            com.fasterxml.jackson.databind.JsonNode stored = JSON.readTree(entry.getValue());
+            if (stored.path("metadata") instanceof com.fasterxml.jackson.databind.node.ObjectNode metadata
+                    && now.equals(metadata.path("uid").asText())) {
+                metadata.put("uid", uid);
+                entry.setValue(JSON.writeValueAsString(stored));
+                created.getMetadata().setUid(uid);
+                return;
+            }
+        }
+        throw new IOException("no stored object has uid " + now);
     }
 
     public KubernetesClient client() {

@@ -3,6 +3,10 @@ package dev.ferry.local.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.upload.v1beta1.UploadTokenRequest;
 import dev.ferry.controllers.app.ControllerRuntime;
+import dev.ferry.api.cdi.v1beta1.DataSource;
+import dev.ferry.controllers.clone.CloneAdmission;
+import dev.ferry.controllers.clone.k8s.CloneAuthority;
+import dev.ferry.controllers.clone.k8s.CloneWebhook;
 import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.handler.k8s.NodeHandler;
 import dev.ferry.controllers.upload.TokenApiServer;
@@ -26,6 +30,7 @@ import dev.ferry.worker.token.KeyFiles;
 import dev.ferry.worker.token.TokenIssuer;
 import dev.ferry.worker.token.TokenVerifier;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,11 +55,13 @@ public final class LocalMode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalMode.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final WorkerImages IMAGES = new WorkerImages("ferry/importer:local", "ferry/upload-server:local",
-            "ferry/launcher:local");
+            "ferry/launcher:local", "ferry/clone-source:local");
+    private static final String NAMESPACE = "ferry-system";
     private static final List<String> INSECURE_REGISTRIES = List.of("127.0.0.1", "localhost");
     /** Worker Pods run as processes of this build. */
     private static final WorkerProcesses WORKERS = WorkerProcesses.sameBuild(Map.of(WorkerKind.IMPORTER, ImporterMain.class,
-            WorkerKind.UPLOAD_SERVER, UploadServerMain.class, WorkerKind.LAUNCHER, LauncherMain.class));
+            WorkerKind.UPLOAD_SERVER, UploadServerMain.class, WorkerKind.LAUNCHER, LauncherMain.class,
+            WorkerKind.CLONE_SOURCE, dev.ferry.cloner.app.CloneSourceMain.class));
 
     private final LocalApiServer api;
     private final ControllerRuntime controllers;
@@ -63,6 +70,7 @@ public final class LocalMode implements AutoCloseable {
     private final LocalNodeAgent agent;
     private final StateStore state;
     private final NodeHandler handler;
+    private final SharedIndexInformer<DataSource> dataSources;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "ferry-local-node");
         thread.setDaemon(true);
@@ -81,8 +89,10 @@ public final class LocalMode implements AutoCloseable {
         KubernetesClient client = api.client();
         storage = new LocalPathStorage(client, root, Clock.systemUTC());
         storage.install();
-        state = new StateStore(client, root);
+        state = new StateStore(client, api::keepUid, root);
         state.load();
+        dataSources = client.resources(DataSource.class).inAnyNamespace().inform();
+        api.admitDataVolumes(cloneWebhook(client, dataSources)::review);
         UploadServerTable table = new UploadServerTable();
         proxy = UploadProxy.start(new UploadProxyConfig("127.0.0.1", proxyPort,
                 new TokenVerifier(keys.getPublic(), Clock.systemUTC()), table, null, null, Duration.ofSeconds(60)));
@@ -93,13 +103,27 @@ public final class LocalMode implements AutoCloseable {
         // registries on this machine usually speak plain HTTP (docker-registry's default)
         controllers = new ControllerRuntime(client, WorkerSettings.defaults(IMAGES).withUploadTlsSecret(null)
                 .withInsecureRegistries(INSECURE_REGISTRIES), VmSettings.defaults(IMAGES.launcher())
-                .withInsecureRegistries(INSECURE_REGISTRIES), "ferry-system", "local", Duration.ofSeconds(10), () -> { });
+                .withInsecureRegistries(INSECURE_REGISTRIES), NAMESPACE, "local", Duration.ofSeconds(10), () -> { });
         handler = new NodeHandler(client, NodeHandlerEnv.defaults(LocalNodeAgent.NODE), Clock.systemUTC());
         handler.start(Duration.ofMillis(100));
         kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
         Files.writeString(root.resolve("uploadproxy-url"), uploadProxyUrl() + "\n");
         loop.scheduleWithFixedDelay(this::tick, 0, 100, TimeUnit.MILLISECONDS);
         loop.scheduleWithFixedDelay(this::save, 2, 2, TimeUnit.SECONDS);
+    }
+
+    /**
+     * DataVolume creates pass the clone webhook, as in a cluster. It runs inside the API server's
+     * request handling, where a call back to the API server could wait on itself: the signing keys
+     * are loaded now, DataSources come from an informer's cache, and local mode's one user may read
+     * every namespace (as the API server's SubjectAccessReviews say).
+     */
+    private static CloneWebhook cloneWebhook(KubernetesClient client, SharedIndexInformer<DataSource> dataSources) {
+        CloneAuthority authority = new CloneAuthority(client, NAMESPACE, Clock.systemUTC());
+        authority.tokens();
+        return new CloneWebhook(new CloneAdmission((user, namespace, verb, group, resource, subresource, name) -> true,
+                CloneWebhook.dataSources((namespace, name) -> dataSources.getStore().getByKey(namespace + "/" + name)),
+                authority::tokens));
     }
 
     private void tick() {
@@ -150,6 +174,11 @@ public final class LocalMode implements AutoCloseable {
         return "http://127.0.0.1:" + proxy.port();
     }
 
+    /** Whether the data root shares blocks, so clones and snapshots are reflinks (else sparse copies). */
+    public boolean reflinkSupported() throws IOException {
+        return storage.reflinkSupported();
+    }
+
     public KubernetesClient client() {
         return api.client();
     }
@@ -161,6 +190,8 @@ public final class LocalMode implements AutoCloseable {
         controllers.close();
         handler.close();
         agent.close();
+        storage.close();
+        dataSources.close();
         proxy.close();
         api.close();
     }

@@ -34,7 +34,8 @@ import java.util.logging.Logger;
  * ({@link PodVolumes}), ports made free and loopback-only, and reports Pod status as a kubelet
  * would ({@link PodStatuses}); restartPolicy Always/OnFailure containers restart with the kubelet's
  * back-off, timed on the agent's {@link Clock}. A deleted Pod gets SIGTERM, SIGKILL after its
- * grace period, and goes once its process is gone.
+ * grace period, and goes once its process is gone. Service names in a container's environment
+ * resolve to the loopback port of the Pod behind them ({@link ServiceAddresses}).
  */
 public final class LocalNodeAgent implements AutoCloseable {
     public static final String NODE = "ferry-local";
@@ -156,6 +157,12 @@ public final class LocalNodeAgent implements AutoCloseable {
         for (EnvVar var : container.getEnv()) {
             env.put(var.getName(), PodVolumes.remap(var.getValue() == null ? "" : var.getValue(), mounts));
         }
+        try {
+            env = ServiceAddresses.resolve(env, this::servicePort);
+        } catch (ServiceAddresses.NotReadyException e) {
+            statuses.pending(pod, "ServiceNotReady", e.getMessage());
+            return;
+        }
         int port = freePort();
         int metrics = freePort();
         Files.deleteIfExists(dir.resolve("termination-log"));
@@ -169,6 +176,18 @@ public final class LocalNodeAgent implements AutoCloseable {
             uploadServers.accept(target, new InetSocketAddress("127.0.0.1", port));
         }
         statuses.running(bind(pod, metrics), container, !probe, restartCount);
+    }
+
+    /** The port of a running worker the Service {@code namespace/name} selects, or null. */
+    private Integer servicePort(String namespace, String name) {
+        var service = client.services().inNamespace(namespace).withName(name).get();
+        Map<String, String> selector = service == null || service.getSpec() == null ? null : service.getSpec().getSelector();
+        if (selector == null || selector.isEmpty()) {
+            return null;
+        }
+        return client.pods().inNamespace(namespace).withLabels(selector).list().getItems().stream()
+                .map(pod -> workers.get(namespace + "/" + pod.getMetadata().getName()))
+                .filter(worker -> worker != null && worker.process().isAlive()).map(Worker::port).findFirst().orElse(null);
     }
 
     /** The Pod on this node, with the metrics port chosen for it announced and the finalizer held. */

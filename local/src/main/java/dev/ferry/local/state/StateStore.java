@@ -26,12 +26,13 @@ import java.util.logging.Logger;
 /**
  * Local mode's persistence: the objects users and controllers care about, saved to
  * {@code DATA_ROOT/state/<kind>.yaml} (temp file + atomic rename) and loaded by the next
- * {@code ferry local up}. Worker Pods that were running when local mode stopped come back as
+ * {@code ferry local up} with the uids they had (owner references, clone tokens and the names of
+ * a clone's temporary objects depend on them). Worker Pods that were running when local mode stopped come back as
  * Failed ("the local node restarted"), so the controller restarts them; disks stay where they are.
  */
 public final class StateStore {
     private static final Logger LOG = Logger.getLogger(StateStore.class.getName());
-    /** In dependency order: owners (DataVolumes) before what they own, so owner references can be renewed. */
+    /** In dependency order: owners (DataVolumes) before what they own. */
     private static final List<Class<? extends HasMetadata>> KINDS = List.of(Secret.class, ConfigMap.class,
             PersistentVolume.class, VolumeSnapshotContent.class, DataSource.class, DataVolume.class, PersistentVolumeClaim.class,
             VolumeSnapshot.class, Service.class, Pod.class);
@@ -39,12 +40,20 @@ public final class StateStore {
     private static final java.util.Set<Class<?>> CLUSTER = java.util.Set.of(PersistentVolume.class, VolumeSnapshotContent.class);
 
     private final KubernetesClient client;
+    private final Uids uids;
     private final Path dir;
     /** What each file holds now, so an unchanged kind is not rewritten every 2 s. */
     private final java.util.Map<Class<?>, String> written = new java.util.HashMap<>();
 
-    public StateStore(KubernetesClient client, Path dataRoot) throws IOException {
+    /** Gives a re-created object its old uid back (the API server makes new ones). */
+    @FunctionalInterface
+    public interface Uids {
+        void keep(HasMetadata created, String uid) throws IOException;
+    }
+
+    public StateStore(KubernetesClient client, Uids uids, Path dataRoot) throws IOException {
         this.client = client;
+        this.uids = uids;
         this.dir = Files.createDirectories(dataRoot.resolve("state"));
     }
 
@@ -67,8 +76,6 @@ public final class StateStore {
     /** Re-creates what was saved; returns how many objects. */
     public int load() throws IOException {
         int count = 0;
-        // the API server gives re-created objects new uids: owner references follow them
-        java.util.Map<String, String> uids = new java.util.HashMap<>();
         for (Class<? extends HasMetadata> kind : KINDS) {
             Path file = dir.resolve(kind.getSimpleName() + ".yaml");
             if (!Files.exists(file)) {
@@ -82,13 +89,10 @@ public final class StateStore {
                 if (item instanceof Pod pod && pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase())) {
                     interrupted(pod);
                 }
-                String oldUid = item.getMetadata().getUid();
-                if (item.getMetadata().getOwnerReferences() != null) {
-                    item.getMetadata().getOwnerReferences().forEach(ref -> ref.setUid(uids.getOrDefault(ref.getUid(), ref.getUid())));
-                }
+                String uid = item.getMetadata().getUid();
                 HasMetadata created = client.resource(item).create();
-                if (oldUid != null) {
-                    uids.put(oldUid, created.getMetadata().getUid());
+                if (uid != null) {
+                    uids.keep(created, uid);
                 }
                 if (status != null) {
                     copyStatus(item, created);

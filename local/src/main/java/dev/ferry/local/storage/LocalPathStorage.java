@@ -65,6 +65,10 @@ public final class LocalPathStorage {
             if (pvc.getMetadata().getDeletionTimestamp() != null || "Bound".equals(phase(pvc))) {
                 continue;
             }
+            if (pvc.getSpec().getVolumeName() != null) {
+                bindNamed(pvc);
+                continue;
+            }
             StorageClass sc = classes.get(className(pvc));
             if (sc == null) {
                 events.record(pvc, Event.warning("ProvisioningFailed", "storageclass.storage.k8s.io \"" + className(pvc)
@@ -135,6 +139,25 @@ public final class LocalPathStorage {
                 .build());
         client.resource(updated).updateStatus();
         LOG.info(() -> "bound " + pvc.getMetadata().getNamespace() + "/" + pvc.getMetadata().getName() + " to " + backing);
+    }
+
+    /**
+     * A claim that names its volume binds to it once the volume's claim reference names the claim
+     * (a volume moved between claims, as a cross-namespace clone moves it); until then it waits,
+     * as the Kubernetes binder leaves it.
+     */
+    private void bindNamed(PersistentVolumeClaim pvc) {
+        PersistentVolume pv = client.persistentVolumes().withName(pvc.getSpec().getVolumeName()).get();
+        var ref = pv == null ? null : pv.getSpec().getClaimRef();
+        if (ref == null || !pvc.getMetadata().getNamespace().equals(ref.getNamespace()) || !pvc.getMetadata().getName().equals(ref.getName())
+                || (ref.getUid() != null && !ref.getUid().equals(pvc.getMetadata().getUid()))) {
+            return;
+        }
+        pvc.setStatus(new PersistentVolumeClaimStatusBuilder().withPhase("Bound").withAccessModes(pv.getSpec().getAccessModes())
+                .withCapacity(pv.getSpec().getCapacity()).build());
+        client.resource(pvc).updateStatus();
+        LOG.info(() -> "bound " + pvc.getMetadata().getNamespace() + "/" + pvc.getMetadata().getName() + " to its volume "
+                + pv.getMetadata().getName());
     }
 
     private void release(PersistentVolume pv) throws IOException {

@@ -26,8 +26,10 @@ public final class TlsFiles {
     }
 
     /**
-     * A mutual-TLS server context: its certificate and key, and client certificates required,
-     * chaining to {@code clientCa} (a clone target's).
+     * A mutual-TLS server context (a clone target's): its certificate and key, and client
+     * certificates chaining to {@code clientCa}. A certificate is optional at the handshake, so a
+     * kubelet's HTTPS readiness probe of /healthz succeeds; every other request without the clone's
+     * certificate is refused (401) by the handler.
      */
     public static SslContext mutualServer(Path certificate, Path key, Path clientCa) throws IOException {
         require(certificate, "certificate");
@@ -35,7 +37,7 @@ public final class TlsFiles {
         require(clientCa, "client CA");
         try {
             return SslContextBuilder.forServer(certificate.toFile(), key.toFile()).trustManager(clientCa.toFile())
-                    .clientAuth(ClientAuth.REQUIRE).build();
+                    .clientAuth(ClientAuth.OPTIONAL).build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IOException("cannot use TLS certificate " + certificate + ", key " + key + " and client CA " + clientCa
                     + ": " + e.getMessage(), e);

@@ -26,7 +26,12 @@ public final class KeyFiles {
     }
 
     public static PrivateKey privateKey(Path file) throws IOException {
-        byte[] der = pem(file, "PRIVATE KEY");
+        return privateKey(read(file), file.toString());
+    }
+
+    /** The private key in PEM {@code text}; {@code origin} names where it came from in errors. */
+    public static PrivateKey privateKey(String text, String origin) throws IOException {
+        byte[] der = pem(text, origin, "PRIVATE KEY");
         for (String algorithm : ALGORITHMS) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
@@ -34,11 +39,16 @@ public final class KeyFiles {
                 // try the next algorithm
             }
         }
-        throw new IOException(file + " holds no Ed25519, RSA or EC private key in PKCS#8 form");
+        throw new IOException(origin + " holds no Ed25519, RSA or EC private key in PKCS#8 form");
     }
 
     public static PublicKey publicKey(Path file) throws IOException {
-        byte[] der = pem(file, "PUBLIC KEY");
+        return publicKey(read(file), file.toString());
+    }
+
+    /** The public key in PEM {@code text}; {@code origin} names where it came from in errors. */
+    public static PublicKey publicKey(String text, String origin) throws IOException {
+        byte[] der = pem(text, origin, "PUBLIC KEY");
         for (String algorithm : ALGORITHMS) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
@@ -46,7 +56,7 @@ public final class KeyFiles {
                 // try the next algorithm
             }
         }
-        throw new IOException(file + " holds no Ed25519, RSA or EC public key");
+        throw new IOException(origin + " holds no Ed25519, RSA or EC public key");
     }
 
     /** A new Ed25519 pair written to {@code dir} as {@code token.key} (mode 600) and {@code token.pub}. */
@@ -71,22 +81,28 @@ public final class KeyFiles {
                 + "\n-----END " + type + "-----\n";
     }
 
-    private static byte[] pem(Path file, String type) throws IOException {
+    private static String read(Path file) throws IOException {
         if (Files.size(file) > 64 * 1024) {
             throw new IOException(file + " is too large to be a key");
         }
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        return Files.readString(file, StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] pem(String text, String origin, String type) throws IOException {
+        if (text.length() > 64 * 1024) {
+            throw new IOException(origin + " is too large to be a key");
+        }
         String begin = "-----BEGIN " + type + "-----";
         String end = "-----END " + type + "-----";
         int from = text.indexOf(begin);
         int to = text.indexOf(end);
         if (from < 0 || to < from) {
-            throw new IOException(file + " has no '" + begin + "' block");
+            throw new IOException(origin + " has no '" + begin + "' block");
         }
         try {
             return Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": the " + type + " block is not valid base64");
+            throw new IOException(origin + ": the " + type + " block is not valid base64");
         }
     }
 }

@@ -36,13 +36,22 @@ public final class TokenIssuer {
     }
 
     String sign(UploadToken token) {
-        ObjectNode header = JSON.createObjectNode().put("alg", algorithm).put("typ", "JWT");
-        ObjectNode claims = JSON.createObjectNode()
+        return sign(JSON.createObjectNode()
                 .put("namespace", token.namespace())
                 .put("name", token.name())
                 .put("operation", token.operation())
                 .put("iat", token.issuedAt().getEpochSecond())
-                .put("exp", token.expiresAt().getEpochSecond());
+                .put("exp", token.expiresAt().getEpochSecond()));
+    }
+
+    /** Signs {@code claims} (plus iat and exp, valid for {@code validFor}): tokens other than upload tokens (clones). */
+    public String sign(ObjectNode claims, Duration validFor) {
+        Instant now = clock.instant();
+        return sign(claims.deepCopy().put("iat", now.getEpochSecond()).put("exp", now.plus(validFor).getEpochSecond()));
+    }
+
+    private String sign(ObjectNode claims) {
+        ObjectNode header = JSON.createObjectNode().put("alg", algorithm).put("typ", "JWT");
         String signingInput = encode(header) + "." + encode(claims);
         try {
             Signature signature = Signature.getInstance(Jws.signatureName(algorithm));
@@ -50,7 +59,7 @@ public final class TokenIssuer {
             signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
             return signingInput + "." + Jws.ENCODER.encodeToString(signature.sign());
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot sign an upload token: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot sign a token: " + e.getMessage(), e);
         }
     }
 

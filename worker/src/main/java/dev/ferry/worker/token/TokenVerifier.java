@@ -34,6 +34,15 @@ public final class TokenVerifier {
 
     /** The upload the token grants; throws when it is malformed, forged, expired, or for something else. */
     public UploadToken verify(String token) throws TokenException {
+        JsonNode claims = verifiedClaims(token);
+        if (!UploadToken.UPLOAD.equals(claims.path("operation").asText(""))) {
+            throw TokenException.forbidden("the token grants '" + claims.path("operation").asText("") + "', not an upload");
+        }
+        return check(claims);
+    }
+
+    /** A token's claims once its signature and times check out (any operation); throws otherwise. */
+    public JsonNode verifiedClaims(String token) throws TokenException {
         if (token == null || token.isEmpty()) {
             throw TokenException.unauthorized("no upload token: send 'Authorization: Bearer <token>'");
         }
@@ -50,7 +59,9 @@ public final class TokenVerifier {
                     + "', this proxy expects " + algorithm);
         }
         checkSignature(parts);
-        return check(decode(parts[1], "claims"));
+        JsonNode claims = decode(parts[1], "claims");
+        checkTimes(claims);
+        return claims;
     }
 
     private void checkSignature(String[] parts) throws TokenException {
@@ -66,12 +77,9 @@ public final class TokenVerifier {
         }
     }
 
-    private UploadToken check(JsonNode claims) throws TokenException {
-        String namespace = claims.path("namespace").asText("");
-        String name = claims.path("name").asText("");
-        String operation = claims.path("operation").asText("");
-        if (namespace.isEmpty() || name.isEmpty() || !claims.path("exp").canConvertToLong()) {
-            throw TokenException.unauthorized("the upload token lacks namespace, name or expiry");
+    private void checkTimes(JsonNode claims) throws TokenException {
+        if (!claims.path("exp").canConvertToLong()) {
+            throw TokenException.unauthorized("the token has no expiry");
         }
         Instant expires = Instant.ofEpochSecond(claims.path("exp").asLong());
         Instant issued = Instant.ofEpochSecond(claims.path("iat").asLong(0));
@@ -83,10 +91,16 @@ public final class TokenVerifier {
         if (issued.isAfter(now.plus(SKEW))) {
             throw TokenException.unauthorized("the upload token is issued in the future (" + issued + ")");
         }
-        if (!UploadToken.UPLOAD.equals(operation)) {
-            throw TokenException.forbidden("the token grants '" + operation + "', not an upload");
+    }
+
+    private UploadToken check(JsonNode claims) throws TokenException {
+        String namespace = claims.path("namespace").asText("");
+        String name = claims.path("name").asText("");
+        if (namespace.isEmpty() || name.isEmpty()) {
+            throw TokenException.unauthorized("the upload token lacks namespace or name");
         }
-        return new UploadToken(namespace, name, operation, issued, expires);
+        return new UploadToken(namespace, name, claims.path("operation").asText(""), Instant.ofEpochSecond(claims.path("iat").asLong(0)),
+                Instant.ofEpochSecond(claims.path("exp").asLong()));
     }
 
     private static JsonNode decode(String part, String what) throws TokenException {

@@ -8,6 +8,11 @@ public final class Phases {
     public static final String IMPORT_IN_PROGRESS = "ImportInProgress";
     public static final String CLONE_SCHEDULED = "CloneScheduled";
     public static final String CLONE_IN_PROGRESS = "CloneInProgress";
+    public static final String SNAPSHOT_FOR_SMART_CLONE_IN_PROGRESS = "SnapshotForSmartCloneInProgress";
+    public static final String CLONE_FROM_SNAPSHOT_SOURCE_IN_PROGRESS = "CloneFromSnapshotSourceInProgress";
+    public static final String CSI_CLONE_IN_PROGRESS = "CSICloneInProgress";
+    public static final String PREP_CLAIM_IN_PROGRESS = "PrepClaimInProgress";
+    public static final String REBIND_IN_PROGRESS = "RebindInProgress";
     public static final String UPLOAD_SCHEDULED = "UploadScheduled";
     public static final String UPLOAD_READY = "UploadReady";
     public static final String WAIT_FOR_FIRST_CONSUMER = "WaitForFirstConsumer";

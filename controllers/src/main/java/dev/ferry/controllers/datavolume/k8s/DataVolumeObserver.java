@@ -4,12 +4,14 @@ import dev.ferry.api.cdi.v1beta1.DataSource;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.DataVolumeSource;
 import dev.ferry.api.cdi.v1beta1.StorageProfile;
+import dev.ferry.controllers.datasource.DataSourceReference;
 import dev.ferry.controllers.datavolume.ImporterPodBuilder;
 import dev.ferry.controllers.datavolume.Observed;
 import dev.ferry.controllers.datavolume.PvcBuilder;
 import dev.ferry.controllers.datavolume.StorageDefaults;
 import dev.ferry.controllers.datavolume.UploadPodBuilder;
 import dev.ferry.controllers.runtime.WorkerProgress;
+import dev.ferry.controllers.runtime.k8s.DefaultStorageClass;
 import dev.ferry.worker.WorkerPods;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -43,12 +45,13 @@ final class DataVolumeObserver {
         if (source == null && dv.getSpec().sourceRef != null) {
             String refNamespace = dv.getSpec().sourceRef.namespace != null ? dv.getSpec().sourceRef.namespace : namespace;
             DataSource ds = client.resources(DataSource.class).inNamespace(refNamespace).withName(dv.getSpec().sourceRef.name).get();
-            if (ds == null || ds.getSpec() == null || ds.getSpec().source == null) {
-                sourceProblem = "DataSource " + refNamespace + "/" + dv.getSpec().sourceRef.name + " does not exist or names no source";
+            if (ds == null) {
+                sourceProblem = "DataSource " + refNamespace + "/" + dv.getSpec().sourceRef.name + " does not exist";
             } else {
-                source = new DataVolumeSource();
-                source.pvc = ds.getSpec().source.pvc;
-                source.snapshot = ds.getSpec().source.snapshot;
+                DataSourceReference reference = DataSourceReference.resolve(ds,
+                        name -> client.resources(DataSource.class).inNamespace(refNamespace).withName(name).get());
+                source = reference.asDataVolumeSource();
+                sourceProblem = reference.message();
             }
         } else if (source == null) {
             sourceProblem = "the DataVolume has neither spec.source nor spec.sourceRef";
@@ -62,7 +65,7 @@ final class DataVolumeObserver {
         // consumers only matter to a claim still waiting for its first one: skip listing Pods otherwise
         boolean waiting = pvc != null && "WaitForFirstConsumer".equals(bindingMode)
                 && (pvc.getStatus() == null || !"Bound".equals(pvc.getStatus().getPhase()));
-        return new Observed(dv, source, sourceProblem, pvc, worker, bindingMode, waiting && consumerPresent(pvc),
+        return new Observed(dv, source, sourceProblem, pvc, worker, storageClass, bindingMode, waiting && consumerPresent(pvc),
                 progress(dv, worker), defaults(storageClass), clock.instant());
     }
 
@@ -88,10 +91,7 @@ final class DataVolumeObserver {
         if (dv.getSpec().pvc != null && dv.getSpec().pvc.getStorageClassName() != null) {
             return dv.getSpec().pvc.getStorageClassName();
         }
-        return client.storage().v1().storageClasses().list().getItems().stream()
-                .filter(sc -> sc.getMetadata().getAnnotations() != null && "true".equals(sc.getMetadata().getAnnotations()
-                        .get("storageclass.kubernetes.io/is-default-class")))
-                .map(sc -> sc.getMetadata().getName()).findFirst().orElse(null);
+        return DefaultStorageClass.name(client);
     }
 
     /** What the class's StorageProfile recommends, else CDI's defaults. */

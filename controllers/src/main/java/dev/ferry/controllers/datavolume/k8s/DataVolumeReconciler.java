@@ -2,6 +2,8 @@ package dev.ferry.controllers.datavolume.k8s;
 
 import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.Phases;
+import dev.ferry.controllers.clone.k8s.CloneAuthority;
+import dev.ferry.controllers.clone.k8s.CloneReconciler;
 import dev.ferry.controllers.datavolume.DataVolumeDecision;
 import dev.ferry.controllers.datavolume.ImporterPodBuilder;
 import dev.ferry.controllers.datavolume.Observed;
@@ -23,7 +25,8 @@ import java.time.Duration;
  * Reconciles one DataVolume: observe ({@link DataVolumeObserver}) → decide ({@link DataVolumeDecision},
  * pure) → apply → status and event ({@link DataVolumeStatusWriter}). A step the cluster refuses for
  * good (a missing Secret) becomes the DataVolume's condition. A finalizer lets a deleted DataVolume
- * stop its worker and remove what it owns where no garbage collector runs (local mode).
+ * stop its worker and remove what it owns where no garbage collector runs (local mode). A
+ * DataVolume cloning a claim or a snapshot goes to the {@link CloneReconciler}.
  */
 public final class DataVolumeReconciler implements Reconciler {
     public static final String FINALIZER = "ferry.kubevirt.dev/datavolume-cleanup";
@@ -34,6 +37,7 @@ public final class DataVolumeReconciler implements Reconciler {
     private final DataVolumeObserver observer;
     private final DataVolumeStatusWriter status;
     private final UploadTls uploadTls;
+    private final CloneReconciler clones;
     private final DataVolumeCounters counters = new DataVolumeCounters();
 
     public DataVolumeReconciler(KubernetesClient client, WorkerSettings settings, String controllerNamespace,
@@ -44,6 +48,8 @@ public final class DataVolumeReconciler implements Reconciler {
         this.observer = new DataVolumeObserver(client, progress, settings.metricsPort(), clock);
         this.status = new DataVolumeStatusWriter(client, clock);
         this.uploadTls = new UploadTls(apply, controllerNamespace, settings.uploadTlsSecret());
+        this.clones = new CloneReconciler(client, settings, new CloneAuthority(client, controllerNamespace, clock), progress, status,
+                clock);
     }
 
     @Override
@@ -58,6 +64,9 @@ public final class DataVolumeReconciler implements Reconciler {
         }
         dv = apply.addFinalizer(dv, FINALIZER);
         Observed observed = observer.observe(dv);
+        if (CloneReconciler.clones(observed.source()) && !DataVolumeDecision.isPrePopulated(dv)) {
+            return clones.reconcile(observed);
+        }
         Plan plan = DataVolumeDecision.decide(observed, settings);
         try {
             create(dv, plan);
@@ -100,6 +109,9 @@ public final class DataVolumeReconciler implements Reconciler {
             return;
         }
         deleteWorker(dv, true);
+        if (CloneReconciler.clones(dv.getSpec().source) || dv.getSpec().sourceRef != null) {
+            clones.cleanUp(dv);
+        }
         var pvc = client.persistentVolumeClaims().inNamespace(dv.getMetadata().getNamespace()).withName(dv.getMetadata().getName()).get();
         if (pvc != null && DataVolumeDecision.ownedBy(pvc, dv)) {
             apply.delete(pvc);

@@ -6,6 +6,7 @@ import dev.ferry.api.cdi.v1beta1.DataVolumeStatus;
 import dev.ferry.api.cdi.v1beta1.Phases;
 import dev.ferry.controllers.datavolume.DataVolumeConditions;
 import dev.ferry.controllers.datavolume.Plan;
+import dev.ferry.controllers.runtime.Event;
 import dev.ferry.controllers.runtime.k8s.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -13,28 +14,32 @@ import java.util.Objects;
 import java.util.logging.Logger;
 
 /** Writes a plan's status only when it changed, and its event only when the phase or the Ready reason changed. */
-final class DataVolumeStatusWriter {
+public final class DataVolumeStatusWriter {
     private static final Logger LOG = Logger.getLogger(DataVolumeStatusWriter.class.getName());
     private final KubernetesClient client;
     private final EventRecorder events;
     private final Clock clock;
 
-    DataVolumeStatusWriter(KubernetesClient client, Clock clock) {
+    public DataVolumeStatusWriter(KubernetesClient client, Clock clock) {
         this.client = client;
         this.events = new EventRecorder(client, clock);
         this.clock = clock;
     }
 
     void write(DataVolume dv, Plan plan) {
+        write(dv, plan.status(), plan.event());
+    }
+
+    public void write(DataVolume dv, DataVolumeStatus status, Event event) {
         DataVolumeStatus current = dv.getStatus();
-        if (!DataVolumeConditions.same(plan.status(), current)) {
-            dv.setStatus(DataVolumeConditions.stamp(plan.status(), current, clock.instant()));
+        if (!DataVolumeConditions.same(status, current)) {
+            dv.setStatus(DataVolumeConditions.stamp(status, current, clock.instant()));
             client.resource(dv).updateStatus();
-            LOG.fine(() -> dv.getMetadata().getNamespace() + "/" + dv.getMetadata().getName() + ": phase " + plan.status().phase
-                    + " progress " + plan.status().progress);
+            LOG.fine(() -> dv.getMetadata().getNamespace() + "/" + dv.getMetadata().getName() + ": phase " + status.phase
+                    + " progress " + status.progress);
         }
-        if (plan.event() != null && phaseOrReasonChanged(current, plan.status())) {
-            events.record(dv, plan.event(), String.valueOf(plan.status().restartCount == null ? 0 : plan.status().restartCount));
+        if (event != null && phaseOrReasonChanged(current, status)) {
+            events.record(dv, event, String.valueOf(status.restartCount == null ? 0 : status.restartCount));
         }
     }
 

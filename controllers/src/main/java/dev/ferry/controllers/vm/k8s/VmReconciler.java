@@ -5,7 +5,12 @@ import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VmSpec;
 import dev.ferry.api.kubevirt.v1.VmStatus;
+import dev.ferry.controllers.clone.CloneAdmission;
+import dev.ferry.controllers.clone.k8s.CloneWebhook;
+import dev.ferry.controllers.clone.k8s.SubjectAccess;
 import dev.ferry.controllers.runtime.Conditions;
+import dev.ferry.controllers.runtime.Event;
+import dev.ferry.controllers.runtime.k8s.EventRecorder;
 import dev.ferry.controllers.runtime.ObjectKey;
 import dev.ferry.controllers.runtime.Reconciler;
 import dev.ferry.controllers.runtime.k8s.Apply;
@@ -13,6 +18,8 @@ import dev.ferry.controllers.vm.VmDecision;
 import dev.ferry.controllers.vm.VmObserved;
 import dev.ferry.controllers.vm.VmPlan;
 import dev.ferry.controllers.vm.VmStatuses;
+import io.fabric8.kubernetes.api.model.authentication.UserInfo;
+import io.fabric8.kubernetes.api.model.authentication.UserInfoBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,16 +28,35 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reconciles one VirtualMachine: observe (VM, VMI, DataVolumes) → {@link VmDecision} → apply → status when it changed. */
+/**
+ * Reconciles one VirtualMachine: observe (VM, VMI, DataVolumes) → {@link VmDecision} → apply →
+ * status when it changed. A DataVolume template that clones from another namespace is created only
+ * when the VM's service account may read that namespace.
+ */
 public final class VmReconciler implements Reconciler {
     private final KubernetesClient client;
     private final Apply apply;
     private final Clock clock;
+    private final EventRecorder events;
+    private final CloneAdmission templates;
 
     public VmReconciler(KubernetesClient client, Clock clock) {
         this.client = client;
         this.apply = new Apply(client);
         this.clock = clock;
+        this.events = new EventRecorder(client, clock);
+        this.templates = CloneAdmission.checkOnly(new SubjectAccess(client), CloneWebhook.dataSources(client));
+    }
+
+    /**
+     * Who creates a VM's DataVolumes, for the clone check: the VM's service account ({@code default}),
+     * as KubeVirt authorizes templates ({@code AuthorizeSA}) — the controller's own rights would let
+     * anyone who may create a VM read every namespace's volumes.
+     */
+    static UserInfo serviceAccount(VirtualMachine vm) {
+        String namespace = vm.getMetadata().getNamespace();
+        return new UserInfoBuilder().withUsername("system:serviceaccount:" + namespace + ":default")
+                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated").build();
     }
 
     @Override
@@ -54,7 +80,14 @@ public final class VmReconciler implements Reconciler {
 
     private void apply(VirtualMachine vm, VirtualMachineInstance vmi, VmPlan plan) {
         VirtualMachine current = plan.addFinalizer() ? apply.addFinalizer(vm, VmDecision.FINALIZER) : vm;
-        plan.createDataVolumes().forEach(apply::create);
+        for (DataVolume dv : plan.createDataVolumes()) {
+            String refused = templates.refusal(dv, vm.getMetadata().getNamespace(), serviceAccount(vm));
+            if (refused != null) {
+                events.record(vm, Event.warning("UnauthorizedDataVolumeCreate", refused), dv.getMetadata().getName());
+                continue;
+            }
+            apply.create(dv);
+        }
         plan.deleteDataVolumes().forEach(apply::delete);
         if (plan.deleteVmi()) {
             apply.delete(vmi);

@@ -8,6 +8,10 @@ import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.DataVolumeCondition;
 import dev.ferry.api.cdi.v1beta1.DataVolumeSource;
 import dev.ferry.api.cdi.v1beta1.Phases;
+import dev.ferry.api.cdi.v1beta1.StorageProfile;
+import dev.ferry.controllers.clone.CloneNames;
+import dev.ferry.controllers.clone.CloneTokens;
+import dev.ferry.controllers.clone.k8s.CloneAuthority;
 import dev.ferry.controllers.datavolume.DataVolumeDecision;
 import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.datavolume.DataVolumeConditions;
@@ -19,6 +23,9 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,6 +36,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -80,6 +88,8 @@ class DataVolumeReconcilerTest {
         });
         client.pods().inAnyNamespace().delete();
         client.persistentVolumeClaims().inAnyNamespace().delete();
+        client.resources(StorageProfile.class).delete();
+        client.resources(DataSource.class).inAnyNamespace().delete();
         client.services().inAnyNamespace().delete();
         client.v1().events().inAnyNamespace().delete();
         for (String namespace : List.of(NS, "ferry-system")) {
@@ -275,17 +285,17 @@ class DataVolumeReconcilerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"pvc-clone", "snapshot-clone"})
-    void clonesAreRefusedWithAClearConditionUntilCloningLands(String example) throws Exception {
+    void aCloneFromAnotherNamespaceWithoutATokenFailsClearly(String example) throws Exception {
         DataVolume dv = create(example);
         reconcile(dv);
-        assertThat(phase(dv)).isEqualTo(Phases.PENDING);
-        assertThat(condition(dv, "Ready").reason).isEqualTo("CloneNotSupportedYet");
-        assertThat(condition(dv, "Ready").message).contains("not supported by Ferry yet");
-        assertThat(client.persistentVolumeClaims().inNamespace(NS).list().getItems()).isEmpty();
+        assertThat(phase(dv)).isEqualTo(Phases.FAILED);
+        assertThat(condition(dv, "Ready").reason).isEqualTo("CloneUnauthorized");
+        assertThat(condition(dv, "Ready").message).contains("golden-images", "no clone token", "admission webhook");
+        assertThat(client.persistentVolumeClaims().inAnyNamespace().list().getItems()).isEmpty();
     }
 
     @Test
-    void aSourceRefIsResolvedThroughItsDataSource() throws Exception {
+    void aSourceRefIsResolvedThroughItsDataSourceAndTheAdmissionTokenIsSwappedForALongOne() throws Exception {
         DataVolume dv = create("sourceref");
         reconcile(dv);
         assertThat(condition(dv, "Ready").reason).isEqualTo("DataSourceNotFound");
@@ -296,10 +306,121 @@ class DataVolumeReconcilerTest {
         ds.getSpec().source = new DataSource.Source();
         ds.getSpec().source.pvc = new DataVolumeSource.ObjectRef();
         ds.getSpec().source.pvc.name = "golden-fedora";
-        ds.getSpec().source.pvc.namespace = "golden";
         client.resource(ds).create();
+        CloneTokens tokens = new CloneAuthority(client, "ferry-system", clock).tokens();
+        String admission = tokens.admission(new CloneTokens.Grant("persistentvolumeclaims", "golden-images", "golden-fedora", NS,
+                dv.getMetadata().getName(), null));
+        dv = client.resources(DataVolume.class).inNamespace(NS).withName(dv.getMetadata().getName()).edit(current -> {
+            current.getMetadata().getAnnotations().put(CloneNames.ANN_TOKEN, admission);
+            return current;
+        });
         reconcile(dv);
-        assertThat(condition(dv, "Ready").reason).isEqualTo("CloneNotSupportedYet");
+        DataVolume current = client.resource(dv).get();
+        assertThat(condition(dv, "Ready").reason).as("the source claim does not exist yet").isEqualTo("CloneWithoutSource");
+        assertThat(condition(dv, "Ready").message).contains("golden-fedora");
+        String extended = current.getMetadata().getAnnotations().get(CloneNames.ANN_EXTENDED_TOKEN);
+        assertThat(tokens.problem(extended, new CloneTokens.Grant("persistentvolumeclaims", "golden-images", "golden-fedora", NS,
+                dv.getMetadata().getName(), current.getMetadata().getUid()))).isNull();
+
+        clock.advance(Duration.ofMinutes(10));
+        reconcile(dv);
+        assertThat(condition(dv, "Ready").reason).as("the long token outlives the admission token").isEqualTo("CloneWithoutSource");
+    }
+
+    @Test
+    void anAdmissionTokenDoesNotCoverASourceEditedInAfterTheDataVolumeWasAdmitted() throws Exception {
+        DataVolume dv = Cluster.example("pvc-clone", NS);
+        dv.getSpec().source.pvc.namespace = NS;
+        dv = client.resource(dv).create();
+        CloneTokens tokens = new CloneAuthority(client, "ferry-system", clock).tokens();
+        String forged = tokens.admission(new CloneTokens.Grant("persistentvolumeclaims", "secrets-team", "db-disk", NS,
+                dv.getMetadata().getName(), null));
+        dv = client.resources(DataVolume.class).inNamespace(NS).withName(dv.getMetadata().getName()).edit(current -> {
+            current.getSpec().source.pvc.namespace = "secrets-team";
+            current.getSpec().source.pvc.name = "db-disk";
+            current.getMetadata().getAnnotations().put(CloneNames.ANN_TOKEN, forged);
+            return current;
+        });
+        assertThat(dv.getMetadata().getGeneration()).isEqualTo(2);
+        reconcile(dv);
+        assertThat(phase(dv)).isEqualTo(Phases.FAILED);
+        assertThat(condition(dv, "Ready").reason).isEqualTo("CloneUnauthorized");
+        assertThat(condition(dv, "Ready").message).contains("spec changed after it was admitted");
+        assertThat(client.resource(dv).get().getMetadata().getAnnotations()).doesNotContainKey(CloneNames.ANN_EXTENDED_TOKEN);
+    }
+
+    @Test
+    void aCsiCloneInOneNamespaceCreatesAClaimFromTheSourceAndSucceedsWhenItBinds() throws Exception {
+        DataVolume dv = cloneOfGolden("csi-clone");
+
+        reconcile(dv);
+        assertThat(phase(dv)).as(condition(dv, "Ready").message).isEqualTo(Phases.CSI_CLONE_IN_PROGRESS);
+        assertThat(client.resource(dv).get().getMetadata().getAnnotations()).containsEntry(CloneNames.ANN_CLONE_TYPE, "csi-clone");
+        PersistentVolumeClaim target = client.persistentVolumeClaims().inNamespace(NS).withName("cloned-datavolume").get();
+        assertThat(target.getSpec().getDataSourceRef().getName()).isEqualTo("golden");
+        assertThat(target.getMetadata().getOwnerReferences()).extracting(o -> o.getKind()).containsExactly("DataVolume");
+
+        target.getSpec().setVolumeName("pvc-1");
+        target = client.resource(target).update();
+        target.setStatus(new PersistentVolumeClaimStatusBuilder().withPhase("Bound").build());
+        client.resource(target).updateStatus();
+        reconcile(dv);
+        assertThat(phase(dv)).isEqualTo(Phases.SUCCEEDED);
+        assertThat(client.resource(dv).get().getStatus().progress).isEqualTo("100.0%");
+        assertThat(client.v1().events().inNamespace(NS).list().getItems()).extracting(e -> e.getReason()).contains("CloneSucceeded");
+    }
+
+    @Test
+    void aHostAssistedCloneIssuesMutualTlsCertificatesAndRemovesThemWhenDone() throws Exception {
+        DataVolume dv = cloneOfGolden("copy");
+        reconcile(dv);
+        PersistentVolumeClaim target = client.persistentVolumeClaims().inNamespace(NS).withName("cloned-datavolume").get();
+        target.setStatus(new PersistentVolumeClaimStatusBuilder().withPhase("Bound").build());
+        client.resource(target).updateStatus();
+        reconcile(dv);
+
+        Secret server = client.secrets().inNamespace(NS).withName("cdi-upload-cloned-datavolume-clone").get();
+        Secret clientCert = client.secrets().inNamespace(NS).withName(dv.getMetadata().getUid() + "-source-pod").get();
+        X509Certificate serverCert = certificate(server, "tls.crt");
+        X509Certificate sourceCert = certificate(clientCert, "tls.crt");
+        assertThat(sourceCert.getSubjectX500Principal().getName()).isEqualTo("CN=vms/golden-vms/cloned-datavolume");
+        assertThat(serverCert.getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList())
+                .contains("cdi-upload-cloned-datavolume.vms.svc", "127.0.0.1");
+        serverCert.verify(certificate(server, "ca.crt").getPublicKey());
+        sourceCert.verify(certificate(clientCert, "ca.crt").getPublicKey());
+        Pod upload = client.pods().inNamespace(NS).withName("cdi-upload-cloned-datavolume").get();
+        assertThat(upload.getSpec().getVolumes()).filteredOn(v -> v.getSecret() != null)
+                .extracting(v -> v.getSecret().getSecretName()).containsExactly("cdi-upload-cloned-datavolume-clone");
+
+        Cluster.terminated(client, upload, true, "{\"outcome\":\"Succeeded\",\"message\":\"Clone complete\"}", clock.instant());
+        reconcile(dv);
+        assertThat(phase(dv)).isEqualTo(Phases.SUCCEEDED);
+        assertThat(client.secrets().inNamespace(NS).withName("cdi-upload-cloned-datavolume-clone").get()).isNull();
+        assertThat(client.secrets().inNamespace(NS).withName(dv.getMetadata().getUid() + "-source-pod").get()).isNull();
+        assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+    }
+
+    /** A bound claim {@code golden} in the DataVolumes' namespace, class standard's profile asking for {@code strategy}, and a DataVolume cloning the claim. */
+    private DataVolume cloneOfGolden(String strategy) throws Exception {
+        PersistentVolumeClaim source = client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("golden")
+                .withNamespace(NS).endMetadata().withNewSpec().withStorageClassName("standard").withNewResources()
+                .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build()).create();
+        source.setStatus(new PersistentVolumeClaimStatusBuilder().withPhase("Bound").build());
+        client.resource(source).updateStatus();
+        StorageProfile profile = new StorageProfile();
+        profile.getMetadata().setName("standard");
+        profile.setSpec(new StorageProfile.Spec());
+        profile.getSpec().cloneStrategy = strategy;
+        client.resource(profile).createOr(e -> e.update());
+        DataVolume dv = Cluster.example("pvc-clone", NS);
+        dv.getSpec().source.pvc.namespace = null;
+        dv.getSpec().source.pvc.name = "golden";
+        return client.resource(dv).create();
+    }
+
+    private static X509Certificate certificate(Secret secret, String key) throws Exception {
+        return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+                new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(secret.getData().get(key))));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.ferry.controllers.vm.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
@@ -31,6 +32,8 @@ class VmReconcilerTest {
     static KubernetesMockServer server;
     static KubernetesClient client;
 
+    /** Whether the mock API server refuses every SubjectAccessReview (static: its expectations outlive a test). */
+    private static final java.util.concurrent.atomic.AtomicBoolean DENY_ALL = new java.util.concurrent.atomic.AtomicBoolean();
     private final TestClock clock = new TestClock(Instant.parse("2026-11-22T10:00:00Z"));
     private final VmSettings settings = Settings.vms();
     private VmReconciler vms;
@@ -52,6 +55,38 @@ class VmReconcilerTest {
         assertThat(RunStrategy.backoff(5)).isEqualTo(Duration.ofSeconds(250));
         assertThat(RunStrategy.backoff(6)).isEqualTo(Duration.ofSeconds(300));
         assertThat(RunStrategy.backoff(100)).isEqualTo(Duration.ofSeconds(300));
+    }
+
+    @Test
+    void aTemplateCloningFromAnotherNamespaceIsCreatedOnlyWhenTheVmsServiceAccountMayReadIt() {
+        // the API server's answer: only vms:default may create pods in golden-images (enough to clone a claim)
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews").andReply(201, request -> {
+            String body = request.getBody().readUtf8();
+            boolean allowed = body.contains("\"system:serviceaccount:vms:default\"") && body.contains("\"system:serviceaccounts:vms\"")
+                    && body.contains("\"resource\":\"pods\"") && body.contains("\"namespace\":\"golden-images\"")
+                    && !DENY_ALL.get();
+            return "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SubjectAccessReview\",\"status\":{\"allowed\":"
+                    + allowed + "}}";
+        }).always();
+        VirtualMachine vm = VmTesting.vm("cloned", "Halted", "ReadWriteOnce");
+        var template = vm.getSpec().dataVolumeTemplates.get(0).spec;
+        template.source = new dev.ferry.api.cdi.v1beta1.DataVolumeSource();
+        template.source.pvc = new dev.ferry.api.cdi.v1beta1.DataVolumeSource.ObjectRef();
+        template.source.pvc.namespace = "golden-images";
+        template.source.pvc.name = "fedora";
+        client.resource(vm).create();
+        DENY_ALL.set(true);
+        vms.reconcile("vms", "cloned");
+        DENY_ALL.set(false);
+        assertThat(client.resources(DataVolume.class).inNamespace("vms").withName("cloned-root").get()).isNull();
+        assertThat(client.v1().events().inNamespace("vms").list().getItems()).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("UnauthorizedDataVolumeCreate");
+            assertThat(e.getMessage()).isEqualTo("User system:serviceaccount:vms:default has insufficient permissions in clone source"
+                    + " namespace golden-images");
+        });
+
+        vms.reconcile("vms", "cloned");
+        assertThat(client.resources(DataVolume.class).inNamespace("vms").withName("cloned-root").get()).isNotNull();
     }
 
     @Test
