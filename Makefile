@@ -46,6 +46,7 @@ test: deps
 	bench/import-local.sh 5
 	bench/import-remote.sh 3
 	bench/upload.sh 3
+	bench/clone.sh 3
 	bench/vm.sh 10 3
 
 test-fast: deps
@@ -61,6 +62,7 @@ bench: build
 	bench/import-local.sh
 	bench/import-remote.sh
 	bench/upload.sh
+	bench/clone.sh
 	bench/vm.sh
 
 bench-local: build
