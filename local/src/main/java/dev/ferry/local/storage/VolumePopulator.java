@@ -37,6 +37,8 @@ final class VolumePopulator {
         }
     }
 
+    /** How long one pass waits for a copy to finish before it leaves it to the background. */
+    private static final java.time.Duration QUICK_COPY = java.time.Duration.ofMillis(50);
     private final KubernetesClient client;
     private final Backings backings;
     private final ExecutorService copies = Executors.newSingleThreadExecutor(dev.ferry.controllers.runtime.WorkQueue.daemon(
@@ -70,10 +72,11 @@ final class VolumePopulator {
             if (from.waiting() != null) {
                 return Progress.waiting(from.reason(), from.waiting());
             }
-            start(pvc, from.path(), backing);
-            return Progress.COPYING;
-        }
-        if (!copy.isDone()) {
+            copy = start(pvc, from.path(), backing);
+            if (!finishedSoon(copy)) {
+                return Progress.COPYING;
+            }
+        } else if (!copy.isDone()) {
             return Progress.COPYING;
         }
         running.remove(backing);
@@ -91,13 +94,33 @@ final class VolumePopulator {
         }
     }
 
-    private void start(PersistentVolumeClaim pvc, Path from, Path backing) throws IOException {
+    /**
+     * Whether a copy just started is done within a moment: a reflink (milliseconds) then binds in
+     * the same pass instead of the next one; a copy of data goes on in the background.
+     */
+    private static boolean finishedSoon(Future<VolumeMover.Moved> copy) {
+        try {
+            copy.get(QUICK_COPY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private Future<VolumeMover.Moved> start(PersistentVolumeClaim pvc, Path from, Path backing) throws IOException {
         Path partial = Backings.partial(backing);
         Backings.delete(partial);
         boolean shares = reflinkSupported();
-        running.put(backing, copies.submit(() -> VolumeMover.copy(from, partial, shares)));
+        Future<VolumeMover.Moved> copy = copies.submit(() -> VolumeMover.copy(from, partial, shares));
+        running.put(backing, copy);
         LOG.info(() -> "populating " + pvc.getMetadata().getNamespace() + "/" + pvc.getMetadata().getName() + " from " + from
                 + (shares ? " (reflink)" : " (sparse copy)"));
+        return copy;
     }
 
     /** Whether this data root shares blocks (asked once). */
