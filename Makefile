@@ -47,6 +47,7 @@ test: deps
 	bench/import-remote.sh 3
 	bench/upload.sh 3
 	bench/clone.sh 3
+	bench/golden.sh 3
 	bench/vm.sh 10 3
 
 test-fast: deps
@@ -63,6 +64,7 @@ bench: build
 	bench/import-remote.sh
 	bench/upload.sh
 	bench/clone.sh
+	bench/golden.sh
 	bench/vm.sh
 
 bench-local: build

@@ -159,12 +159,7 @@ rm -rf "$xfs/1g" "$xfs/8g"
 # cloned into vms/dst; on ext4 the volume is a sparse copy, on the XFS loop a reflink
 dv_clone() { # dv_clone <data root> <tag> <label>
   local root=$1 label=$3 log="$WORK/local-$2.log"
-  rm -rf "$root"
-  "$FERRY" local up --data-root "$root" >"$log" 2>&1 &
-  local_pid=$!
-  for _ in $(seq 150); do [[ -f "$root/uploadproxy-url" ]] && break; sleep 0.2; done
-  [[ -f "$root/uploadproxy-url" ]] || { echo "local mode did not start: $(cat "$log")" >&2; exit 1; }
-  export KUBECONFIG="$root/kubeconfig"
+  start_local "$root" "$log"
   printf 'apiVersion: cdi.kubevirt.io/v1beta1\nkind: DataVolume\nmetadata: {name: src, namespace: golden}\nspec:\n  source: {blank: {}}\n  storage: {resources: {requests: {storage: 4Gi}}}\n' \
     | "$FERRY" apply -f - >/dev/null
   "$FERRY" wait dv/src -n golden --for=phase=Succeeded --timeout=60s >/dev/null 2>&1 \
@@ -197,8 +192,7 @@ dv_clone() { # dv_clone <data root> <tag> <label>
   volume=$("$FERRY" get pvc dst -n vms -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["spec"]["volumeName"])')
   check "$root/volumes/$volume/disk.img" "DataVolume clone ($label)"
   echo "clone-dv ($label): create → Succeeded $(printf '%.2f' "$total")s; phases seen:$parts; the volume copy ${copy:-?} ms, the rest the webhook, token, temporary claim, volume moved and bound (local storage and node act every 100 ms)"
-  kill "$local_pid"; wait "$local_pid" 2>/dev/null || true
-  unset KUBECONFIG
+  stop_local
   dv_seconds+=("$total")
 }
 dv_seconds=()

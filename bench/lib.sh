@@ -21,3 +21,21 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # nginx's workers run as `nobody` when started by root, and then cannot write (or even reach)
 # directories created under a umask-077 or root-only tree; the benchmarks' nginx runs as us.
 nginx_user() { [[ $(id -u) -eq 0 ]] && echo "user root root;" || true; }
+
+# Starts `ferry local up` on a fresh data root, logging to a file; sets local_pid and KUBECONFIG.
+#   start_local <data root> <log>       (stop_local ends it)
+start_local() {
+  rm -rf "$1"
+  "$FERRY" local up --data-root "$1" >"$2" 2>&1 &
+  local_pid=$!
+  for _ in $(seq 300); do [[ -f "$1/uploadproxy-url" ]] && break; sleep 0.1; done
+  [[ -f "$1/uploadproxy-url" ]] || { echo "local mode did not start: $(tail -5 "$2")" >&2; exit 1; }
+  export KUBECONFIG="$1/kubeconfig"
+}
+
+stop_local() {
+  kill "$local_pid"
+  wait "$local_pid" 2>/dev/null || true
+  local_pid=""
+  unset KUBECONFIG
+}

@@ -1,11 +1,15 @@
 package dev.ferry.cli;
 
+import dev.ferry.api.cdi.v1beta1.DataImportCron;
 import dev.ferry.api.cdi.v1beta1.DataSource;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.StorageProfile;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
+import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
+import dev.ferry.api.volumesnapshot.v1.VolumeSnapshotClass;
+import dev.ferry.api.volumesnapshot.v1.VolumeSnapshotContent;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -23,6 +27,13 @@ final class Kinds {
     private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
             Map.entry("dv", DataVolume.class), Map.entry("datavolume", DataVolume.class), Map.entry("datavolumes", DataVolume.class),
             Map.entry("das", DataSource.class), Map.entry("datasource", DataSource.class), Map.entry("datasources", DataSource.class),
+            Map.entry("dic", DataImportCron.class), Map.entry("dics", DataImportCron.class),
+            Map.entry("dataimportcron", DataImportCron.class), Map.entry("dataimportcrons", DataImportCron.class),
+            Map.entry("vs", VolumeSnapshot.class), Map.entry("volumesnapshot", VolumeSnapshot.class),
+            Map.entry("volumesnapshots", VolumeSnapshot.class),
+            Map.entry("vsc", VolumeSnapshotContent.class), Map.entry("volumesnapshotcontent", VolumeSnapshotContent.class),
+            Map.entry("volumesnapshotcontents", VolumeSnapshotContent.class),
+            Map.entry("volumesnapshotclass", VolumeSnapshotClass.class), Map.entry("volumesnapshotclasses", VolumeSnapshotClass.class),
             Map.entry("storageprofile", StorageProfile.class), Map.entry("storageprofiles", StorageProfile.class),
             Map.entry("pvc", PersistentVolumeClaim.class), Map.entry("persistentvolumeclaim", PersistentVolumeClaim.class),
             Map.entry("persistentvolumeclaims", PersistentVolumeClaim.class),
@@ -50,12 +61,13 @@ final class Kinds {
     static Class<? extends HasMetadata> of(String name) {
         Class<? extends HasMetadata> kind = KINDS.get(name.toLowerCase(Locale.ROOT));
         if (kind == null) {
-            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, vm, vmi, vmim, pvc, pod, pv, das, sc, svc, events");
+            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, vm, vmi, vmim, pvc, pod, pv, das, dic, vs, sc, svc, events");
         }
         return kind;
     }
 
     static boolean clusterScoped(Class<? extends HasMetadata> kind) {
-        return kind == PersistentVolume.class || kind == StorageClass.class || kind == StorageProfile.class;
+        return kind == PersistentVolume.class || kind == StorageClass.class || kind == StorageProfile.class
+                || kind == VolumeSnapshotContent.class || kind == VolumeSnapshotClass.class;
     }
 }

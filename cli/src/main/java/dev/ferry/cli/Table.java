@@ -1,10 +1,13 @@
 package dev.ferry.cli;
 
+import dev.ferry.api.cdi.v1beta1.DataImportCron;
+import dev.ferry.api.cdi.v1beta1.DataSource;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.DataVolumeCondition;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
+import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -56,7 +59,23 @@ final class Table {
         if (item instanceof VirtualMachineInstanceMigration m) {
             return m.getStatus() == null ? null : m.getStatus().phase;
         }
+        if (item instanceof DataSource ds) {
+            return condition(ds.getStatus() == null ? null : ds.getStatus().conditions, "Ready", "Ready");
+        }
+        if (item instanceof DataImportCron cron) {
+            return condition(cron.getStatus() == null ? null : cron.getStatus().conditions, "UpToDate", "UpToDate");
+        }
+        if (item instanceof VolumeSnapshot vs) {
+            return vs.getStatus() == null ? null : Boolean.TRUE.equals(vs.getStatus().readyToUse) ? "ReadyToUse" : "Pending";
+        }
         return null;
+    }
+
+    /** {@code whenTrue} when the condition {@code type} is True, else its reason. */
+    private static String condition(List<DataVolumeCondition> conditions, String type, String whenTrue) {
+        DataVolumeCondition found = conditions == null ? null : conditions.stream().filter(c -> type.equals(c.type)).findFirst()
+                .orElse(null);
+        return found == null ? null : "True".equals(found.status) ? whenTrue : found.reason;
     }
 
     /** One line: the phase, a DataVolume's progress, and why it is not ready. */

@@ -4,6 +4,7 @@ import dev.ferry.cloner.app.CloneSourceMain;
 import dev.ferry.controllers.app.ControllerMain;
 import dev.ferry.controllers.app.NodeHandlerMain;
 import dev.ferry.importer.app.ImporterMain;
+import dev.ferry.importer.app.SourcePollerMain;
 import dev.ferry.uploader.app.UploadProxyMain;
 import dev.ferry.uploader.app.UploadServerMain;
 import dev.ferry.vmruntime.app.LauncherMain;
@@ -17,9 +18,9 @@ import picocli.CommandLine.Parameters;
  * environment only, as the worker contract says. The local node agent starts workers the same way.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-        description = "Run a Ferry process (importer, upload-server, upload-proxy, controller, launcher, node-handler, clone-source), configured by its environment.")
+        description = "Run a Ferry process (importer, upload-server, upload-proxy, controller, launcher, node-handler, clone-source, source-poller), configured by its environment.")
 final class WorkerCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "importer, upload-server, upload-proxy, controller, launcher, node-handler or clone-source")
+    @Parameters(paramLabel = "NAME", description = "importer, upload-server, upload-proxy, controller, launcher, node-handler, clone-source or source-poller")
     String name;
 
     @Override
@@ -37,6 +38,7 @@ final class WorkerCommand implements Callable<Integer> {
             case LAUNCHER -> LauncherMain.main(none);
             case NODE_HANDLER -> NodeHandlerMain.main(none);
             case CLONE_SOURCE -> CloneSourceMain.main(none);
+            case SOURCE_POLLER -> SourcePollerMain.main(none);
         }
         return 0;
     }

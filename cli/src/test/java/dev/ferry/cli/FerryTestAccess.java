@@ -20,6 +20,14 @@ public final class FerryTestAccess {
         return new Result(exit, out.toString(), err.toString());
     }
 
+    /** Runs a command against the cluster of {@code kubeconfig} (local mode's). */
+    public static Result capture(java.nio.file.Path kubeconfig, String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--kubeconfig";
+        all[args.length + 1] = kubeconfig.toString();
+        return capture(all);
+    }
+
     public record Result(int exit, String out, String err) {
     }
 }

@@ -23,7 +23,11 @@ import dev.ferry.controllers.testing.Cluster;
 import dev.ferry.controllers.testing.Settings;
 import dev.ferry.controllers.testing.VmTesting;
 import dev.ferry.controllers.vmi.VmSettings;
+import dev.ferry.api.cdi.v1beta1.DataImportCron;
 import dev.ferry.api.cdi.v1beta1.DataSource;
+import dev.ferry.controllers.dataimportcron.CronNames;
+import dev.ferry.controllers.dataimportcron.k8s.DataImportCronReconciler;
+import dev.ferry.worker.TerminationMessage;
 import dev.ferry.api.cdi.v1beta1.DataVolumeSource;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshotClass;
@@ -110,6 +114,7 @@ class RbacCoverageTest {
         }
         vmScenario(controller);
         cloneScenario(controller);
+        cronScenario(controller);
         ClusterAuthorization authorization = new ClusterAuthorization(controller);
         authorization.allowed("alice", List.of(), "vms");
         authorization.authenticate("some-token");
@@ -247,6 +252,30 @@ class RbacCoverageTest {
                 + "\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\",\"operation\":\"CREATE\","
                 + "\"namespace\":\"vms\",\"userInfo\":{\"username\":\"alice\"},\"object\":"
                 + Serialization.asJson(Cluster.example("pvc-clone", "vms")) + "}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A DataImportCron polled, importing, pointing its DataSource, then deleted with retention policy None. */
+    private static void cronScenario(KubernetesClient controller) throws Exception {
+        DataImportCron cron;
+        try (var in = RbacCoverageTest.class.getResourceAsStream("/cdi-examples/dataimportcron.yaml")) {
+            cron = Serialization.unmarshal(in, DataImportCron.class);
+        }
+        cron.getSpec().retentionPolicy = "None";
+        client.resource(cron).create();
+        DataImportCronReconciler crons = new DataImportCronReconciler(controller, Settings.workers(), Clock.systemUTC());
+        crons.reconcile("golden", "fedora-image-cron");
+        cron = client.resources(DataImportCron.class).inNamespace("golden").withName("fedora-image-cron").get();
+        Pod poller = client.pods().inNamespace("golden").withName(CronNames.poller(cron)).get();
+        Cluster.terminated(client, poller, true, TerminationMessage.digest("sha256:" + "ab".repeat(32), "found").toJson(), Instant.now());
+        crons.reconcile("golden", "fedora-image-cron");
+        DataVolume imported = client.resources(DataVolume.class).inNamespace("golden").withName("fedora-abababababab").get();
+        imported.setStatus(new dev.ferry.api.cdi.v1beta1.DataVolumeStatus());
+        imported.getStatus().phase = "Succeeded";
+        client.resource(imported).updateStatus();
+        crons.reconcile("golden", "fedora-image-cron");
+        assertThat(client.resources(DataSource.class).inNamespace("golden").withName("fedora").get()).isNotNull();
+        client.resources(DataImportCron.class).inNamespace("golden").withName("fedora-image-cron").delete();
+        crons.reconcile("golden", "fedora-image-cron");
     }
 
     private static DataVolume cloneDataVolume(String name, String storageClass, CloneTokens tokens) throws Exception {

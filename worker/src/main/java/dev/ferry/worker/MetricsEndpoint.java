@@ -12,11 +12,13 @@ import java.nio.charset.StandardCharsets;
 public final class MetricsEndpoint implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final HttpServer server;
+    private final java.util.List<Runnable> beforeScrape = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Listens on {@code port} (0: any free port); register meters on {@link #registry()}. */
     public MetricsEndpoint(int port) throws IOException {
         server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext("/metrics", exchange -> {
+            beforeScrape.forEach(Runnable::run);
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             exchange.sendResponseHeaders(200, body.length);
@@ -25,6 +27,11 @@ public final class MetricsEndpoint implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    /** Runs {@code refresh} before every scrape (meters whose rows come and go: one per object). */
+    public void beforeScrape(Runnable refresh) {
+        beforeScrape.add(refresh);
     }
 
     /** Serves {@code path} too (a launcher's control endpoints share the metrics port). */

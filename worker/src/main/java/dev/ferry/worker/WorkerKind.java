@@ -15,7 +15,8 @@ public enum WorkerKind {
     CONTROLLER("controller"),
     LAUNCHER("launcher"),
     NODE_HANDLER("node-handler"),
-    CLONE_SOURCE("clone-source");
+    CLONE_SOURCE("clone-source"),
+    SOURCE_POLLER("source-poller");
 
     private final String workerName;
 

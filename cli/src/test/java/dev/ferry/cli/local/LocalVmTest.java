@@ -184,11 +184,7 @@ class LocalVmTest {
     }
 
     private FerryTestAccess.Result ferry(String... args) {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--kubeconfig";
-        all[args.length + 1] = local.kubeconfig().toString();
-        return FerryTestAccess.capture(all);
+        return FerryTestAccess.capture(local.kubeconfig(), args);
     }
 
     private void apply(String name, String strategy, String accessMode, String kernelArgs) throws IOException {
@@ -196,50 +192,15 @@ class LocalVmTest {
     }
 
     private static VirtualMachine vmYaml(String name, String strategy, String accessMode, String kernelArgs) throws IOException {
-        return Serialization.unmarshal("""
-                apiVersion: kubevirt.io/v1
-                kind: VirtualMachine
-                metadata:
-                  name: %1$s
-                  namespace: default
-                spec:
-                  runStrategy: %2$s
-                  dataVolumeTemplates:
-                    - metadata:
-                        name: %1$s-root
-                      spec:
+        return TestVms.vm(name, "default", strategy, """
                         source:
                           blank: {}
                         storage:
-                          accessModes: [%3$s]
+                          accessModes: [%s]
                           resources:
                             requests:
                               storage: 16Mi
-                  template:
-                    spec:
-                      terminationGracePeriodSeconds: 30
-                      domain:
-                        cpu:
-                          cores: 1
-                        memory:
-                          guest: 128Mi
-                        devices:
-                          disks:
-                            - name: root
-                              disk:
-                                bus: virtio
-                        firmware:
-                          kernelBoot:
-                            kernelArgs: "console=ttyS0 panic=-1 quiet%4$s"
-                            container:
-                              image: ferry/test-guest
-                              kernelPath: %5$s
-                              initrdPath: %6$s
-                      volumes:
-                        - name: root
-                          dataVolume:
-                            name: %1$s-root
-                """.formatted(name, strategy, accessMode, kernelArgs, TestGuest.kernel(), TestGuest.initrd()), VirtualMachine.class);
+                """.formatted(accessMode), kernelArgs);
     }
 
     private VirtualMachine vm(String name) {

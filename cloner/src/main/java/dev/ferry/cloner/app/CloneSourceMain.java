@@ -7,7 +7,6 @@ import dev.ferry.worker.ProgressMetrics;
 import dev.ferry.worker.TerminationMessage;
 import dev.ferry.worker.env.CloneSourceEnv;
 import dev.ferry.worker.env.InvalidEnvironmentException;
-import dev.ferry.worker.env.Reporting;
 import dev.ferry.worker.tls.PemTls;
 import java.io.IOException;
 import java.net.URI;
@@ -43,13 +42,7 @@ public final class CloneSourceMain {
         } catch (IOException | RuntimeException e) {
             outcome = TerminationMessage.unexpected(e);
         }
-        LOG.info(outcome.toJson());
-        try {
-            outcome.write(Reporting.terminationLog(variables));
-        } catch (IOException e) {
-            LOG.severe(() -> "could not write the termination message: " + e.getMessage());
-        }
-        return outcome.succeeded() ? 0 : 1;
+        return outcome.report(variables);
     }
 
     private static TerminationMessage send(CloneSourceEnv env) throws IOException {

@@ -4,6 +4,8 @@ import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
+import dev.ferry.controllers.dataimportcron.k8s.DataImportCronControllers;
+import dev.ferry.controllers.dataimportcron.k8s.DataImportCronReconciler;
 import dev.ferry.controllers.datasource.k8s.DataSourceControllers;
 import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.datavolume.k8s.DataVolumeControllers;
@@ -35,12 +37,15 @@ public final class Controllers {
 
     private final DataVolumeReconciler dataVolumes;
     private final InformerController<DataVolume> dataVolumeController;
+    private final DataImportCronReconciler dataImportCrons;
     private final List<InformerController<?>> all;
 
     public Controllers(KubernetesClient client, WorkerSettings workers, VmSettings vms, String namespace, Clock clock) {
         dataVolumes = new DataVolumeReconciler(client, workers, namespace, new WorkerProgress(), clock);
         dataVolumeController = DataVolumeControllers.controller(dataVolumes);
-        all = List.of(dataVolumeController, DataSourceControllers.controller(client, clock), vmController(client, clock),
+        dataImportCrons = new DataImportCronReconciler(client, workers, clock);
+        all = List.of(dataVolumeController, DataSourceControllers.controller(client, clock),
+                DataImportCronControllers.controller(dataImportCrons), vmController(client, clock),
                 vmiController(client, vms, clock), migrationController(client, vms, clock));
     }
 
@@ -50,6 +55,10 @@ public final class Controllers {
 
     public DataVolumeReconciler dataVolumes() {
         return dataVolumes;
+    }
+
+    public DataImportCronReconciler dataImportCrons() {
+        return dataImportCrons;
     }
 
     public InformerController<DataVolume> dataVolumeController() {

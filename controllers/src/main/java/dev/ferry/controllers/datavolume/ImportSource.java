@@ -11,11 +11,11 @@ import java.util.List;
  * {@code s3://bucket/key} plus the endpoint, so they are split here. Secrets and CA bundles are
  * named here and mounted by the Pod builder.
  */
-record ImportSource(String url, List<String> extraHeaders, String s3Endpoint, boolean insecure, String platform,
+public record ImportSource(String url, List<String> extraHeaders, String s3Endpoint, boolean insecure, String platform,
         String secretRef, String certConfigMap) {
 
     /** Thrown for sources this importer does not handle; the message is the DataVolume condition's. */
-    static final class UnsupportedSource extends Exception {
+    public static final class UnsupportedSource extends Exception {
         UnsupportedSource(String message) {
             super(message);
         }

@@ -40,6 +40,19 @@ public final class ImporterPodBuilder {
 
     public static Pod build(DataVolume dv, PersistentVolumeClaim pvc, WorkerSettings settings)
             throws ImportSource.UnsupportedSource {
+        SourceMount source = source(dv, settings);
+        ImporterEnv env = new ImporterEnv(source.url(), source.access(), ImporterEnv.DEFAULT_RETRIES,
+                ImporterEnv.DEFAULT_STALL_TIMEOUT_SECONDS, WorkerPodBuilder.target(dv, pvc), WorkerPodBuilder.reporting(dv, settings.metricsPort()));
+        return WorkerPodBuilder.build(dv, pvc, settings, new WorkerPodBuilder.Worker(podName(dv), WorkerKind.IMPORTER,
+                settings.images().importer(), settings.metricsPort(), env.toEnv(), source.volumes(), source.mounts(), null));
+    }
+
+    /** A DataVolume's source as a worker reaches it: the URL, access settings, and its Secret and CA bundle as files. */
+    public record SourceMount(String url, ImporterEnv.SourceAccess access, List<Volume> volumes, List<VolumeMount> mounts) {
+    }
+
+    /** How a worker reaches {@code dv}'s source (an importer, or a DataImportCron's poller). */
+    public static SourceMount source(DataVolume dv, WorkerSettings settings) throws ImportSource.UnsupportedSource {
         ImportSource source = ImportSource.of(dv, settings.insecureRegistries());
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
@@ -55,12 +68,9 @@ public final class ImporterPodBuilder {
                     .withName(source.certConfigMap()).endConfigMap().build());
             mounts.add(WorkerPodBuilder.mount("source-certs", CERT_PATH, true));
         }
-        ImporterEnv env = new ImporterEnv(source.url(), new ImporterEnv.SourceAccess(secret ? Path.of(SECRET_PATH) : null,
+        return new SourceMount(source.url(), new ImporterEnv.SourceAccess(secret ? Path.of(SECRET_PATH) : null,
                 certs ? Path.of(CERT_PATH) : null, source.insecure(), source.extraHeaders(), source.s3Endpoint(), source.platform()),
-                ImporterEnv.DEFAULT_RETRIES, ImporterEnv.DEFAULT_STALL_TIMEOUT_SECONDS, WorkerPodBuilder.target(dv, pvc),
-                WorkerPodBuilder.reporting(dv, settings.metricsPort()));
-        return WorkerPodBuilder.build(dv, pvc, settings, new WorkerPodBuilder.Worker(podName(dv), WorkerKind.IMPORTER,
-                settings.images().importer(), settings.metricsPort(), env.toEnv(), volumes, mounts, null));
+                volumes, mounts);
     }
 
     private static String hash(String text) {

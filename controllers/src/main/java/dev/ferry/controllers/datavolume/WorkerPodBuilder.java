@@ -65,15 +65,20 @@ public final class WorkerPodBuilder {
     public record Claim(String name, boolean block, boolean readOnly, String mountPath) {
     }
 
-    /** A worker Pod in {@code namespace} with {@code labels}, owned by {@code owners} (none across namespaces). */
+    /**
+     * A worker Pod in {@code namespace} with {@code labels}, owned by {@code owners} (none across
+     * namespaces), on {@code claim} (null: a worker without a volume, a source poller).
+     */
     public static Pod build(String namespace, Map<String, String> labels, List<OwnerReference> owners, String priorityClass,
             Claim claim, WorkerSettings settings, Worker worker) {
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
-        volumes.add(new VolumeBuilder().withName("data").withNewPersistentVolumeClaim().withClaimName(claim.name())
-                .withReadOnly(claim.readOnly() ? Boolean.TRUE : null).endPersistentVolumeClaim().build());
-        if (!claim.block()) {
-            mounts.add(mount("data", claim.mountPath(), claim.readOnly()));
+        if (claim != null) {
+            volumes.add(new VolumeBuilder().withName("data").withNewPersistentVolumeClaim().withClaimName(claim.name())
+                    .withReadOnly(claim.readOnly() ? Boolean.TRUE : null).endPersistentVolumeClaim().build());
+            if (!claim.block()) {
+                mounts.add(mount("data", claim.mountPath(), claim.readOnly()));
+            }
         }
         volumes.addAll(worker.volumes());
         mounts.addAll(worker.mounts());
@@ -95,7 +100,8 @@ public final class WorkerPodBuilder {
                         .withArgs(worker.kind().args())
                         .withEnv(worker.env().entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList())
                         .withVolumeMounts(mounts)
-                        .withVolumeDevices(claim.block() ? List.of(new VolumeDevice(DiskTarget.BLOCK_PATH, "data")) : List.of())
+                        .withVolumeDevices(claim != null && claim.block() ? List.of(new VolumeDevice(DiskTarget.BLOCK_PATH, "data"))
+                                : List.of())
                         .addNewPort().withName("metrics").withContainerPort(worker.metricsPort()).withProtocol("TCP").endPort()
                         .withReadinessProbe(worker.readiness())
                         .withTerminationMessagePath(Reporting.TERMINATION_LOG)

@@ -48,6 +48,15 @@ class ControllerRuntimeTest {
             String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(scrape).contains("kubevirt_cdi_datavolume_pending").contains("ferry_imported_source_bytes_total 1048576");
+
+            // a DataImportCron with no digest yet is outdated
+            try (var in = ControllerRuntimeTest.class.getResourceAsStream("/cdi-examples/dataimportcron.yaml")) {
+                client.resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(in,
+                        dev.ferry.api.cdi.v1beta1.DataImportCron.class)).create();
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body()
+                    .contains("kubevirt_cdi_dataimportcron_outdated{cron_name=\"fedora-image-cron\",namespace=\"golden\",pending=\"false\"} 1"));
             assertThat(dv.getMetadata().getName()).isEqualTo("fedora");
         }
 

@@ -11,7 +11,6 @@ import dev.ferry.worker.TerminationMessage;
 import dev.ferry.worker.env.DiskTarget;
 import dev.ferry.worker.env.ImporterEnv;
 import dev.ferry.worker.env.InvalidEnvironmentException;
-import dev.ferry.worker.env.Reporting;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -49,12 +48,7 @@ public final class ImporterMain {
             LOG.log(Level.SEVERE, "import failed: " + e.getMessage(), e instanceof RuntimeException ? e : null);
             outcome = TerminationMessage.unexpected(e);
         }
-        try {
-            outcome.write(Reporting.terminationLog(variables));
-        } catch (IOException e) {
-            LOG.log(Level.SEVERE, "could not write the termination message: " + e.getMessage());
-        }
-        return outcome.succeeded() ? 0 : 1;
+        return outcome.report(variables);
     }
 
     private static ImportResult importWithMetrics(ImporterEnv env) throws IOException {

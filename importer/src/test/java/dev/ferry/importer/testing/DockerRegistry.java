@@ -30,7 +30,8 @@ public final class DockerRegistry implements AutoCloseable {
 
     private final Path storage;
     private final int port;
-    private final Process process;
+    private final Path dir;
+    private Process process;
     private final HttpClient http = HttpClient.newHttpClient();
     private String authorization;
 
@@ -50,11 +51,23 @@ public final class DockerRegistry implements AutoCloseable {
                   addr: 127.0.0.1:%d
                 %s
                 """.formatted(storage, port, auth));
-        process = new ProcessBuilder("docker-registry", "serve", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+        this.dir = dir;
+        start();
+    }
+
+    /** Starts (again) on the same port and storage: a registry that was down comes back. */
+    public synchronized void start() throws IOException {
+        process = new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("registry.log").toFile())).start();
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode() > 0);
+    }
+
+    /** Stops the registry: its port refuses connections until {@link #start}. */
+    public synchronized void stop() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
     }
 
     public static DockerRegistry open(Path dir) throws IOException {

@@ -44,6 +44,7 @@ public final class LocalApiServer implements AutoCloseable {
     }
 
     static final List<String> CRDS = List.of("datavolumes.cdi.kubevirt.io-v1.yml", "datasources.cdi.kubevirt.io-v1.yml",
+            "dataimportcrons.cdi.kubevirt.io-v1.yml",
             "volumesnapshots.snapshot.storage.k8s.io-v1.yml", "volumesnapshotcontents.snapshot.storage.k8s.io-v1.yml",
             "volumesnapshotclasses.snapshot.storage.k8s.io-v1.yml",
             "storageprofiles.cdi.kubevirt.io-v1.yml", "virtualmachines.kubevirt.io-v1.yml",

@@ -13,6 +13,7 @@ import dev.ferry.controllers.upload.TokenApiServer;
 import dev.ferry.controllers.upload.UploadTokenService;
 import dev.ferry.controllers.vmi.VmSettings;
 import dev.ferry.importer.app.ImporterMain;
+import dev.ferry.importer.app.SourcePollerMain;
 import dev.ferry.local.api.LocalApiServer;
 import dev.ferry.local.node.LocalNodeAgent;
 import dev.ferry.local.node.WorkerProcesses;
@@ -61,7 +62,7 @@ public final class LocalMode implements AutoCloseable {
     /** Worker Pods run as processes of this build. */
     private static final WorkerProcesses WORKERS = WorkerProcesses.sameBuild(Map.of(WorkerKind.IMPORTER, ImporterMain.class,
             WorkerKind.UPLOAD_SERVER, UploadServerMain.class, WorkerKind.LAUNCHER, LauncherMain.class,
-            WorkerKind.CLONE_SOURCE, dev.ferry.cloner.app.CloneSourceMain.class));
+            WorkerKind.CLONE_SOURCE, dev.ferry.cloner.app.CloneSourceMain.class, WorkerKind.SOURCE_POLLER, SourcePollerMain.class));
 
     private final LocalApiServer api;
     private final ControllerRuntime controllers;

@@ -1,5 +1,6 @@
 package dev.ferry.local.state;
 
+import dev.ferry.api.cdi.v1beta1.DataImportCron;
 import dev.ferry.api.cdi.v1beta1.DataSource;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
@@ -34,7 +35,8 @@ public final class StateStore {
     private static final Logger LOG = Logger.getLogger(StateStore.class.getName());
     /** In dependency order: owners (DataVolumes) before what they own. */
     private static final List<Class<? extends HasMetadata>> KINDS = List.of(Secret.class, ConfigMap.class,
-            PersistentVolume.class, VolumeSnapshotContent.class, DataSource.class, DataVolume.class, PersistentVolumeClaim.class,
+            PersistentVolume.class, VolumeSnapshotContent.class, DataSource.class, DataImportCron.class, DataVolume.class,
+            PersistentVolumeClaim.class,
             VolumeSnapshot.class, Service.class, Pod.class);
     /** Cluster-scoped kinds: listed without a namespace. */
     private static final java.util.Set<Class<?>> CLUSTER = java.util.Set.of(PersistentVolume.class, VolumeSnapshotContent.class);

@@ -90,10 +90,6 @@ public final class UploadServerMain {
     }
 
     private static void report(Map<String, String> variables, TerminationMessage outcome) {
-        try {
-            outcome.write(Reporting.terminationLog(variables));
-        } catch (IOException e) {
-            LOG.log(Level.SEVERE, "could not write the termination message: " + e.getMessage());
-        }
+        outcome.report(variables);
     }
 }

@@ -6,14 +6,12 @@ import dev.ferry.worker.MetricsEndpoint;
 import dev.ferry.worker.TerminationMessage;
 import dev.ferry.worker.env.InvalidEnvironmentException;
 import dev.ferry.worker.env.LauncherEnv;
-import dev.ferry.worker.env.Reporting;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.logging.Logger;
 
 /**
  * The launcher worker (one per VMI), configured by its environment ({@link LauncherEnv}): runs the
@@ -22,7 +20,6 @@ import java.util.logging.Logger;
  * termination message.
  */
 public final class LauncherMain {
-    private static final Logger LOG = Logger.getLogger(LauncherMain.class.getName());
 
     private LauncherMain() {
     }
@@ -67,11 +64,6 @@ public final class LauncherMain {
         } finally {
             scheduler.shutdownNow();
         }
-        try {
-            outcome.write(Reporting.terminationLog(variables));
-        } catch (IOException e) {
-            LOG.severe(() -> "could not write the termination message: " + e.getMessage());
-        }
-        return outcome.succeeded() ? 0 : 1;
+        return outcome.report(variables);
     }
 }

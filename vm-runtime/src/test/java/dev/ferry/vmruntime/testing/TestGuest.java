@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * The test guest: the node's Debian kernel and a busybox initramfs built here, which loads the
- * virtio modules (Debian builds them as modules), writes FERRY-MARKER onto /dev/vda and counts
+ * virtio modules (Debian builds them as modules), prints how /dev/vda starts, writes FERRY-MARKER onto it and counts
  * on the serial console. Built once per JVM.
  */
 public final class TestGuest {
@@ -36,6 +36,8 @@ public final class TestGuest {
               fi
             done
             i=0; while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+            # what the disk held when the guest found it (a golden image's mark), then the guest's own
+            echo "disk vda starts $(dd if=/dev/vda bs=16 count=1 2>/dev/null | tr -cd 'A-Z-')"
             echo FERRY-MARKER | dd of=/dev/vda bs=512 count=1 conv=sync,fsync 2>/dev/null
             echo "guest up, disk marked"
             # a cloud-init NoCloud seed on another disk: show what cloud-init would read

@@ -19,7 +19,7 @@ public record ImporterEnv(String sourceUrl, SourceAccess access, int retries, lo
     public static final int DEFAULT_RETRIES = 5;
     public static final long DEFAULT_STALL_TIMEOUT_SECONDS = 60;
     public static final int DEFAULT_METRICS_PORT = 8443;
-    private static final String SOURCE_URL = "FERRY_SOURCE_URL";
+    static final String SOURCE_URL = "FERRY_SOURCE_URL";
     private static final String RETRIES = "FERRY_RETRIES";
     private static final String STALL_TIMEOUT = "FERRY_STALL_TIMEOUT_SECONDS";
 

@@ -50,6 +50,13 @@ class EnvironmentRoundTripTest {
     }
 
     @Test
+    void sourcePoller() {
+        SourcePollerEnv env = new SourcePollerEnv("docker://registry.test:5000/os/fedora:40",
+                new ImporterEnv.SourceAccess(Path.of("/s"), null, true, List.of(), null, "amd64"), REPORTING);
+        assertThat(SourcePollerEnv.fromEnv(env.toEnv())).isEqualTo(env);
+    }
+
+    @Test
     void uploadProxy() {
         UploadProxyEnv env = new UploadProxyEnv(8443, Path.of("/c"), Path.of("/k"), Path.of("/pub"), Path.of("/ca"), true,
                 "cluster.example", 30, "server", "ns/pvc=127.0.0.1:1234");

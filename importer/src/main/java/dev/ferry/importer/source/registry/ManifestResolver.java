@@ -17,7 +17,7 @@ import java.util.Locale;
  */
 final class ManifestResolver {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_MANIFEST_BYTES = 4 << 20;
+    static final int MAX_MANIFEST_BYTES = 4 << 20;
 
     private final RegistryClient client;
     private final String architecture;
