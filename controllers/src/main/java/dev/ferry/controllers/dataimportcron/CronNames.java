@@ -10,6 +10,8 @@ public final class CronNames {
     public static final String ANN_LAST_USE_TIME = "cdi.kubevirt.io/storage.import.lastUseTime";
     /** Ferry's: failed polls in a row, for the retry back-off. */
     public static final String ANN_POLL_FAILURES = "ferry.kubevirt.dev/poll-failures";
+    /** The start ({@link #ANN_LAST_CRON_TIME}) of the last poll counted as failed: a failed poller seen twice counts once. */
+    public static final String ANN_POLL_FAILED = "ferry.kubevirt.dev/poll-failed";
     public static final String LABEL_CRON = "cdi.kubevirt.io/dataImportCron";
     public static final String LABEL_CLEANUP = "cdi.kubevirt.io/dataImportCron.cleanup";
     public static final String FINALIZER = "ferry.kubevirt.dev/dataimportcron-cleanup";

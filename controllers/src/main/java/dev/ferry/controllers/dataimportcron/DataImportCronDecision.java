@@ -84,10 +84,16 @@ public final class DataImportCronDecision {
         DicObserved.Poll poller = o.poller();
         if (poller != null && ("Succeeded".equals(poller.phase()) || "Failed".equals(poller.phase()))) {
             step.delete(step.pollerPod);
+            String started = annotation(cron, CronNames.ANN_LAST_CRON_TIME);
             if (poller.result() != null && poller.result().succeeded() && poller.result().digest() != null) {
                 step.annotate(CronNames.ANN_DESIRED_DIGEST, desired);
                 step.annotate(CronNames.ANN_POLL_FAILURES, null);
+                step.annotate(CronNames.ANN_POLL_FAILED, null);
+            } else if (started != null && started.equals(annotation(cron, CronNames.ANN_POLL_FAILED))) {
+                // this poll's failure is counted already (its Pod was seen again before it went)
+                step.again(POLL_WATCH);
             } else {
+                step.annotate(CronNames.ANN_POLL_FAILED, started);
                 int failures = failures(cron) + 1;
                 Duration wait = RETRY_FIRST.multipliedBy(1L << Math.min(failures - 1, 10));
                 Instant retry = o.now().plus(wait.compareTo(RETRY_MAX) > 0 ? RETRY_MAX : wait);

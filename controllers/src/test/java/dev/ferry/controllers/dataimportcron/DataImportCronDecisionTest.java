@@ -224,15 +224,23 @@ class DataImportCronDecisionTest {
         assertThat(first.requeueAfter()).isEqualTo(Duration.ofSeconds(10));
         assertThat(first.event().type()).isEqualTo("Warning");
 
+        DicPlan again = decide();
+        assertThat(again.annotate()).as("the same failed poll seen again (its Pod not gone yet) counts once")
+                .doesNotContainKey(CronNames.ANN_POLL_FAILURES);
+        assertThat(cron.getMetadata().getAnnotations()).containsEntry(CronNames.ANN_POLL_FAILURES, "1");
+
+        annotate(CronNames.ANN_LAST_CRON_TIME, MONDAY.plusSeconds(1).toString());
         DicPlan second = decide();
         assertThat(second.annotate()).containsEntry(CronNames.ANN_NEXT_CRON_TIME, "2026-12-07T00:00:20Z")
                 .containsEntry(CronNames.ANN_POLL_FAILURES, "2");
         for (int i = 0; i < 8; i++) {
+            annotate(CronNames.ANN_LAST_CRON_TIME, MONDAY.plusSeconds(2 + i).toString());
             decide();
         }
         assertThat(cron.getMetadata().getAnnotations()).as("the back-off stops growing at 5 minutes")
                 .containsEntry(CronNames.ANN_NEXT_CRON_TIME, "2026-12-07T00:05:00Z");
         cron.getSpec().schedule = "*/2 * * * *";
+        annotate(CronNames.ANN_LAST_CRON_TIME, MONDAY.plusSeconds(20).toString());
         decide();
         assertThat(cron.getMetadata().getAnnotations()).as("and never waits past the next scheduled poll")
                 .containsEntry(CronNames.ANN_NEXT_CRON_TIME, "2026-12-07T00:02:00Z");
