@@ -15,7 +15,7 @@ import java.util.Map;
  * @param accelerator {@code kvm} or {@code qemu} (TCG)
  * @param kernel direct kernel boot: kernel, initrd and command line, or null to boot from the disks
  */
-public record DomainSpec(String name, String uuid, int vcpus, long memoryMiB, List<Disk> disks, List<Nic> nics,
+public record DomainSpec(String name, String uuid, String serial, int vcpus, long memoryMiB, List<Disk> disks, List<Nic> nics,
         Kernel kernel, Path serialLog, String accelerator) {
 
     /**
@@ -67,7 +67,8 @@ public record DomainSpec(String name, String uuid, int vcpus, long memoryMiB, Li
                     device.bootOrder));
         }
         return new DomainSpec(vmi.getMetadata().getNamespace() + "_" + vmi.getMetadata().getName(),
-                domain.firmware == null ? null : domain.firmware.uuid, vcpus(domain.cpu), memoryMiB(domain), disks, nics(spec, domain),
+                domain.firmware == null ? null : domain.firmware.uuid, domain.firmware == null ? null : domain.firmware.serial,
+                vcpus(domain.cpu), memoryMiB(domain), disks, nics(spec, domain),
                 kernel(domain.firmware), serialLog, accelerator);
     }
 

@@ -4,10 +4,13 @@ import java.util.Map;
 
 /**
  * libvirt domain XML for a {@link DomainSpec}: raw disks on their bus (virtio as KubeVirt's
- * default), the serial console to a log file, no graphics (libvirt 9 rejects graphics type
- * none: the element is simply absent), {@code type='kvm'} or {@code type='qemu'} (TCG).
+ * default), the serial console to a log file, the guest agent's virtio-serial channel
+ * ({@value #AGENT_CHANNEL}, as KubeVirt always adds it), the SMBIOS serial, no graphics (libvirt 9
+ * rejects graphics type none: the element is simply absent), {@code type='kvm'} or
+ * {@code type='qemu'} (TCG).
  */
 public final class DomainXml {
+    public static final String AGENT_CHANNEL = "org.qemu.guest_agent.0";
     private static final Map<String, String> PREFIX = Map.of("virtio", "vd", "sata", "sd", "scsi", "sd");
 
     private DomainXml() {
@@ -22,7 +25,14 @@ public final class DomainXml {
         }
         xml.append("  <memory unit='MiB'>").append(spec.memoryMiB()).append("</memory>\n");
         xml.append("  <vcpu>").append(spec.vcpus()).append("</vcpu>\n");
+        if (spec.serial() != null) {
+            xml.append("  <sysinfo type='smbios'>\n    <system>\n      <entry name='serial'>").append(escape(spec.serial()))
+                    .append("</entry>\n    </system>\n  </sysinfo>\n");
+        }
         xml.append("  <os>\n    <type arch='x86_64' machine='q35'>hvm</type>\n");
+        if (spec.serial() != null) {
+            xml.append("    <smbios mode='sysinfo'/>\n");
+        }
         if (spec.kernel() != null) {
             xml.append("    <kernel>").append(escape(spec.kernel().kernel().toString())).append("</kernel>\n");
             if (spec.kernel().initrd() != null) {
@@ -69,6 +79,8 @@ public final class DomainXml {
         xml.append("    <serial type='file'>\n      <source path='").append(log).append("'/>\n      <target port='0'/>\n    </serial>\n");
         xml.append("    <console type='file'>\n      <source path='").append(log)
                 .append("'/>\n      <target type='serial' port='0'/>\n    </console>\n");
+        xml.append("    <channel type='unix'>\n      <source mode='bind'/>\n      <target type='virtio' name='").append(AGENT_CHANNEL)
+                .append("'/>\n    </channel>\n");
         xml.append("    <memballoon model='none'/>\n");
         xml.append("  </devices>\n</domain>\n");
         return xml.toString();

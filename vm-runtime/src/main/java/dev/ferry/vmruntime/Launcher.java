@@ -214,6 +214,18 @@ public final class Launcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a guest agent command (QMP JSON, e.g. {@code {"execute":"guest-ping"}}) and returns its
+     * JSON answer; fails when the agent does not answer within {@code timeoutSeconds}.
+     */
+    public String agentCommand(String command, int timeoutSeconds) throws LauncherException {
+        try {
+            return domain.qemuAgentCommand(command, timeoutSeconds, 0);
+        } catch (LibvirtException e) {
+            throw new LauncherException("the guest agent did not answer " + command + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void sleep() {
         try {
             Thread.sleep(100);

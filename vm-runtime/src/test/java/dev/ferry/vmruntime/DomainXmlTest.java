@@ -29,8 +29,9 @@ class DomainXmlTest {
     void aVmiBecomesADomainWithItsDisksMemoryAndConsole() throws Exception {
         Path root = Files.createDirectories(dir.resolve("fedora"));
         Path data = Files.createDirectories(dir.resolve("scratch"));
-        DomainSpec spec = DomainSpec.from(vmi("/boot/vmlinuz", "/tmp/initrd.gz"), Map.of("rootdisk", root, "data", data),
-                dir.resolve("console.log"), Accelerator.TCG);
+        var vmi = vmi("/boot/vmlinuz", "/tmp/initrd.gz");
+        vmi.getSpec().domain.firmware.serial = "SERIAL-<1>";
+        DomainSpec spec = DomainSpec.from(vmi, Map.of("rootdisk", root, "data", data), dir.resolve("console.log"), Accelerator.TCG);
         Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(DomainXml.render(spec).getBytes(StandardCharsets.UTF_8)));
         var xpath = XPathFactory.newInstance().newXPath();
@@ -50,6 +51,10 @@ class DomainXmlTest {
         assertThat(xpath.evaluate("count(/domain/devices/interface)", xml)).as("KubeVirt's default pod interface").isEqualTo("1");
         assertThat(xpath.evaluate("/domain/devices/interface/@type", xml)).isEqualTo("user");
         assertThat(xpath.evaluate("/domain/devices/interface/model/@type", xml)).isEqualTo("virtio");
+        assertThat(xpath.evaluate("/domain/devices/channel[@type='unix']/target/@name", xml)).as("the guest agent's channel")
+                .isEqualTo("org.qemu.guest_agent.0");
+        assertThat(xpath.evaluate("/domain/sysinfo/system/entry[@name='serial']", xml)).isEqualTo("SERIAL-<1>");
+        assertThat(xpath.evaluate("/domain/os/smbios/@mode", xml)).isEqualTo("sysinfo");
     }
 
     @Test

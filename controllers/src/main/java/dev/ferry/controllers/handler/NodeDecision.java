@@ -28,7 +28,7 @@ public final class NodeDecision {
     public enum LauncherAction { NONE, PAUSE, UNPAUSE }
 
     /** The VMI's status fields the handler owns. */
-    public record GuestStatus(String accelerator, List<VmiStatus.Condition> conditions) {
+    public record GuestStatus(String accelerator, List<VmiStatus.Condition> conditions, String fsFreezeStatus) {
     }
 
     private NodeDecision() {
@@ -50,8 +50,9 @@ public final class NodeDecision {
     }
 
     /**
-     * The VMI running as the launcher reports: phase Running, Ready (False while paused), Paused and
-     * the accelerator — or null when nothing changes (or the launcher has no guest to report).
+     * The VMI running as the launcher reports: phase Running, Ready (False while paused), Paused,
+     * AgentConnected (while the guest agent answers), the filesystems' freeze state and the
+     * accelerator — or null when nothing changes (or the launcher has no guest to report).
      */
     public static GuestStatus guestStatus(VirtualMachineInstance vmi, LauncherStatus reported, Instant now) {
         if (!reported.state().hasGuest()) {
@@ -61,7 +62,7 @@ public final class NodeDecision {
         VmiStatus status = vmi.getStatus();
         List<VmiStatus.Condition> conditions = new ArrayList<>();
         for (VmiStatus.Condition c : status.conditions == null ? List.<VmiStatus.Condition>of() : status.conditions) {
-            if (!"Ready".equals(c.type) && !"Paused".equals(c.type)) {
+            if (!"Ready".equals(c.type) && !"Paused".equals(c.type) && !VmiStatus.AGENT_CONNECTED.equals(c.type)) {
                 conditions.add(c);
             }
         }
@@ -70,9 +71,13 @@ public final class NodeDecision {
         if (paused) {
             conditions.add(new VmiStatus.Condition("Paused", Condition.TRUE, "PausedByUser", "paused by `ferry pause`"));
         }
+        if (Boolean.TRUE.equals(reported.agentConnected())) {
+            conditions.add(new VmiStatus.Condition(VmiStatus.AGENT_CONNECTED, Condition.TRUE, null, null));
+        }
         boolean changed = !VmiStatus.RUNNING.equals(status.phase) || !Objects.equals(reported.accelerator(), status.accelerator)
-                || !Conditions.same(conditions, status.conditions);
-        return changed ? new GuestStatus(reported.accelerator(), Conditions.stamp(conditions, status.conditions, now)) : null;
+                || !Conditions.same(conditions, status.conditions) || !Objects.equals(reported.fsFreezeStatus(), status.fsFreezeStatus);
+        return changed ? new GuestStatus(reported.accelerator(), Conditions.stamp(conditions, status.conditions, now),
+                reported.fsFreezeStatus()) : null;
     }
 
     /**

@@ -47,10 +47,27 @@ class NodeDecisionTest {
     }
 
     @Test
+    void anAnsweringAgentIsAConditionAndAFreezeIsReported() {
+        VirtualMachineInstance vmi = VmFixtures.vmi(vm, VmiStatus.RUNNING, "v");
+        LauncherStatus agent = new LauncherStatus(LauncherState.RUNNING, "tcg", "vms_web", "qemu+unix:///s", null, "/s/console.log", null,
+                true, null, null);
+        NodeDecision.GuestStatus connected = NodeDecision.guestStatus(vmi, agent, NOW);
+        assertThat(connected.conditions()).anySatisfy(c -> assertThat(c.type + c.status).isEqualTo("AgentConnectedTrue"));
+        assertThat(connected.fsFreezeStatus()).isNull();
+        vmi.getStatus().accelerator = "tcg";
+        vmi.getStatus().conditions = connected.conditions();
+        LauncherStatus frozen = new LauncherStatus(LauncherState.RUNNING, "tcg", "vms_web", "qemu+unix:///s", null, "/s/console.log", null,
+                true, LauncherStatus.FROZEN, null);
+        assertThat(NodeDecision.guestStatus(vmi, frozen, NOW).fsFreezeStatus()).isEqualTo("frozen");
+        assertThat(NodeDecision.guestStatus(vmi, status(LauncherState.RUNNING), NOW).conditions())
+                .as("an agent that stops answering loses its condition").noneMatch(c -> "AgentConnected".equals(c.type));
+    }
+
+    @Test
     void aMigrationRequestCarriesKubeVirtsLimitsScaledByMemory() {
         VirtualMachineInstance vmi = VmFixtures.vmi(vm, VmiStatus.RUNNING, "v");
         LauncherStatus target = new LauncherStatus(LauncherState.WAITING_FOR_MIGRATION, "tcg", "vms_web", "qemu+unix:///t", 4000,
-                "/t/console.log", null);
+                "/t/console.log", null, null, null, null);
         assertThat(NodeDecision.targetReady(target)).isTrue();
         MigrationRequest request = NodeDecision.request(vmi, target, "tcp://10.0.0.2:4000", true, NodeHandlerEnv.defaults("n"));
         assertThat(request.completionTimeoutSeconds()).as("150 s per GiB of a 1 GiB guest").isEqualTo(150);
@@ -73,6 +90,6 @@ class NodeDecisionTest {
     }
 
     private static LauncherStatus status(LauncherState state) {
-        return new LauncherStatus(state, "tcg", "vms_web", "qemu+unix:///s", null, "/s/console.log", null);
+        return new LauncherStatus(state, "tcg", "vms_web", "qemu+unix:///s", null, "/s/console.log", null, null, null, null);
     }
 }

@@ -50,6 +50,9 @@ public final class Tools {
     }
 
     public static void require(String tool) {
+        if (tool.startsWith("/") && Files.isExecutable(Path.of(tool))) {
+            return;
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) {
                 return;

@@ -3,6 +3,7 @@ package dev.ferry.vmruntime.launcher;
 import com.sun.net.httpserver.HttpExchange;
 import dev.ferry.vmruntime.Launcher;
 import dev.ferry.worker.MetricsEndpoint;
+import dev.ferry.worker.launcher.FreezeRequest;
 import dev.ferry.worker.launcher.LauncherApi;
 import dev.ferry.worker.launcher.MigrationRequest;
 import java.io.IOException;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 
 /**
  * The launcher's control endpoint on its metrics port ({@link LauncherApi}): status, pause,
- * unpause, migrate (and abort), and the serial console — each route a few lines over the
+ * unpause, migrate (and abort), freeze and unfreeze, and the serial console — each route a few lines over the
  * {@link GuestSession}.
  */
 public final class ControlServer {
@@ -32,6 +33,8 @@ public final class ControlServer {
         endpoint.handle(LauncherApi.PAUSE, exchange -> server.suspend(exchange, true));
         endpoint.handle(LauncherApi.UNPAUSE, exchange -> server.suspend(exchange, false));
         endpoint.handle(LauncherApi.MIGRATE, server::migrate);
+        endpoint.handle(LauncherApi.FREEZE, server::freeze);
+        endpoint.handle(LauncherApi.UNFREEZE, server::unfreeze);
         endpoint.handle(LauncherApi.CONSOLE, server::console);
     }
 
@@ -47,6 +50,39 @@ public final class ControlServer {
             text(exchange, 200, session.suspend(pause).label());
         } catch (GuestSession.Refused e) {
             text(exchange, 409, e.getMessage());
+        } catch (Launcher.LauncherException e) {
+            text(exchange, 500, e.getMessage());
+        }
+    }
+
+    /** Freezes the guest's filesystems (200: how many), 409 when the guest cannot be frozen now. */
+    private void freeze(HttpExchange exchange) throws IOException {
+        if (!post(exchange)) {
+            return;
+        }
+        FreezeRequest request;
+        try {
+            request = LauncherApi.JSON.readValue(exchange.getRequestBody(), FreezeRequest.class);
+        } catch (IOException e) {
+            text(exchange, 400, "not a freeze request (unfreezeTimeoutSeconds): " + e.getMessage());
+            return;
+        }
+        try {
+            text(exchange, 200, "froze " + session.freeze(java.time.Duration.ofSeconds(request.unfreezeTimeoutSeconds()))
+                    + " filesystem(s)");
+        } catch (GuestSession.Refused e) {
+            text(exchange, 409, e.getMessage());
+        } catch (Launcher.LauncherException e) {
+            text(exchange, 500, e.getMessage());
+        }
+    }
+
+    private void unfreeze(HttpExchange exchange) throws IOException {
+        if (!post(exchange)) {
+            return;
+        }
+        try {
+            reply(exchange, 200, "application/json", LauncherApi.JSON.writeValueAsBytes(session.unfreeze()));
         } catch (Launcher.LauncherException e) {
             text(exchange, 500, e.getMessage());
         }

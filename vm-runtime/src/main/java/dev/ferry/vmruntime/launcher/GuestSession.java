@@ -14,6 +14,7 @@ import dev.ferry.worker.launcher.LauncherState;
 import dev.ferry.worker.launcher.LauncherStatus;
 import dev.ferry.worker.launcher.MigrationReport;
 import dev.ferry.worker.launcher.MigrationRequest;
+import dev.ferry.worker.launcher.ThawResult;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -32,7 +33,8 @@ import org.libvirt.DomainInfo;
  * One VMI's guest from start to end: its disks, its own libvirtd (unless given one), the domain
  * (started, or received by migration), then it follows the domain until the guest powers off or
  * {@code stop} opens (SIGTERM: ACPI shutdown within the grace period, then destroy). The control
- * server acts on it meanwhile: pause, unpause, migrate.
+ * server acts on it meanwhile: pause, unpause, migrate, freeze and thaw its filesystems through its
+ * guest agent ({@link GuestAgent}).
  */
 public final class GuestSession {
     private static final Logger LOG = Logger.getLogger(GuestSession.class.getName());
@@ -58,11 +60,13 @@ public final class GuestSession {
     private volatile Launcher launcher;
     private volatile MigrationReport migration;
     private volatile MigrationJob job;
+    private final GuestAgent agent;
 
     public GuestSession(LauncherEnv env, Clock clock, ScheduledExecutorService scheduler) {
         this.env = env;
         this.clock = clock;
         this.scheduler = scheduler;
+        this.agent = new GuestAgent(clock, scheduler);
     }
 
     /** Runs the guest to its end; what to report. */
@@ -105,10 +109,20 @@ public final class GuestSession {
             running.start(spec);
         }
         launcher = running;
-        // while migrating, the domain leaves this daemon before the job returns: wait for the outcome
-        while ((running.running() || states.state() == LauncherState.MIGRATING) && stop.getCount() > 0) {
-            states.observe(running.state() == DomainInfo.DomainState.VIR_DOMAIN_PAUSED);
-            stop.await(LOOP_MILLIS, TimeUnit.MILLISECONDS);
+        // whether the guest agent answers, every 2 s (a ping waits at most 1 s)
+        var pinger = scheduler.scheduleWithFixedDelay(() -> {
+            if (states.state() != LauncherState.MIGRATING) {
+                agent.ping(running);
+            }
+        }, 1, 2, TimeUnit.SECONDS);
+        try {
+            // while migrating, the domain leaves this daemon before the job returns: wait for the outcome
+            while ((running.running() || states.state() == LauncherState.MIGRATING) && stop.getCount() > 0) {
+                states.observe(running.state() == DomainInfo.DomainState.VIR_DOMAIN_PAUSED);
+                stop.await(LOOP_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            pinger.cancel(false);
         }
         if (states.state() == LauncherState.MIGRATED) {
             stop.await();
@@ -119,6 +133,7 @@ public final class GuestSession {
         }
         if (running.running()) {
             states.stopping();
+            thawBeforeShutdown(running);
             boolean graceful = running.stop(grace);
             return TerminationMessage.ended(graceful ? "Shutdown" : "Destroyed", graceful ? "the guest shut down on request"
                     : "the guest did not shut down within " + grace.toSeconds() + " s; destroyed");
@@ -126,9 +141,20 @@ public final class GuestSession {
         return TerminationMessage.ended("GuestPoweredOff", "the guest powered off (" + accelerator + ")");
     }
 
+    /** A frozen guest cannot shut down cleanly (its sync waits for the thaw): thaw it first. */
+    private void thawBeforeShutdown(Launcher running) {
+        if (agent.freezeStatus() != null) {
+            try {
+                agent.thaw(running);
+            } catch (Launcher.LauncherException e) {
+                LOG.warning(() -> "could not thaw the guest before shutting it down: " + e.getMessage());
+            }
+        }
+    }
+
     public LauncherStatus status() {
         return new LauncherStatus(states.state(), accelerator, domain, libvirtUri, migrationPort,
-                env.consoleLog().toAbsolutePath().toString(), migration);
+                env.consoleLog().toAbsolutePath().toString(), migration, agent.connected(), agent.freezeStatus(), agent.lastFreezeMillis());
     }
 
     public Path console() {
@@ -148,6 +174,34 @@ public final class GuestSession {
         }
         states.paused(pause);
         return states.state();
+    }
+
+    /**
+     * Freezes the guest's filesystems through its agent, thawed by {@link #unfreeze} or after
+     * {@code unfreezeTimeout}; refused during a migration (KubeVirt's rule) and without an agent.
+     */
+    int freeze(Duration unfreezeTimeout) throws Refused, Launcher.LauncherException {
+        Launcher running = launcher;
+        if (running == null || !states.state().hasGuest()) {
+            throw new Refused("the guest is " + states.state().label());
+        }
+        if (states.state() == LauncherState.MIGRATING) {
+            throw new Refused("the guest is migrating: its filesystems cannot be frozen now");
+        }
+        if (!agent.ping(running)) {
+            throw new Refused("the guest agent does not answer");
+        }
+        return agent.freeze(running, unfreezeTimeout);
+    }
+
+    /** Thaws the guest's filesystems; whether they were frozen, and for how long. */
+    ThawResult unfreeze() throws Launcher.LauncherException {
+        Launcher running = launcher;
+        if (running == null) {
+            return ThawResult.NOT_FROZEN;
+        }
+        Long held = agent.thaw(running);
+        return held == null ? ThawResult.NOT_FROZEN : new ThawResult(true, held);
     }
 
     /** Starts sending the guest away on its own thread; the outcome shows in {@link #status()}. */

@@ -17,6 +17,14 @@ public final class LauncherApi {
     /** GET with {@code ?from=N}: the serial log from byte N, at most 64 KiB. */
     public static final String CONSOLE = "/console";
     public static final String CONSOLE_FROM = "from";
+    /**
+     * POST a {@link FreezeRequest}: the guest agent freezes the guest's filesystems (200), thawed by
+     * {@value #UNFREEZE} or, as a safety net, after the request's unfreeze timeout; 409 while
+     * migrating or without an agent.
+     */
+    public static final String FREEZE = "/freeze";
+    /** POST: thaws the guest's filesystems (200; also when they were not frozen). */
+    public static final String UNFREEZE = "/unfreeze";
     public static final String HEADER_CONSOLE_OFFSET = "X-Ferry-Console-Offset";
     public static final String HEADER_STATE = "X-Ferry-Launcher-State";
     public static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

@@ -7,8 +7,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Talks to one launcher's control endpoint: what the node handler and {@code ferry console} use. */
+/** Talks to one launcher's control endpoint: what the node handler, the snapshot controller and {@code ferry console} use. */
 public final class LauncherClient {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** A freeze syncs the guest's filesystems first: KubeVirt's handler allows it a minute. */
+    private static final Duration FREEZE_TIMEOUT = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final URI base;
@@ -18,7 +21,7 @@ public final class LauncherClient {
     }
 
     public LauncherStatus status() throws IOException {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve(LauncherApi.STATUS)).GET(),
+        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve(LauncherApi.STATUS)).timeout(TIMEOUT).GET(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("launcher answered " + response.statusCode() + " to " + LauncherApi.STATUS);
@@ -43,30 +46,45 @@ public final class LauncherClient {
         post(LauncherApi.MIGRATE + "?" + LauncherApi.ABORT, null);
     }
 
+    /** Freezes the guest's filesystems through its agent, thawed after {@code unfreezeTimeout} at the latest (zero: never). */
+    public void freeze(Duration unfreezeTimeout) throws IOException {
+        post(LauncherApi.FREEZE, LauncherApi.JSON.writeValueAsString(new FreezeRequest(unfreezeTimeout.toSeconds())), FREEZE_TIMEOUT);
+    }
+
+    /** Thaws the guest's filesystems (nothing to do when they are not frozen). */
+    public ThawResult unfreeze() throws IOException {
+        return LauncherApi.JSON.readValue(post(LauncherApi.UNFREEZE, null, TIMEOUT), ThawResult.class);
+    }
+
     /** The serial console from {@code from}: the bytes, the next offset, and the launcher's state. */
     public record ConsoleChunk(byte[] bytes, long next, String state) {
     }
 
     public ConsoleChunk console(long from) throws IOException {
         HttpResponse<byte[]> response = send(HttpRequest.newBuilder(base.resolve(LauncherApi.CONSOLE + "?"
-                + LauncherApi.CONSOLE_FROM + "=" + from)).GET(), HttpResponse.BodyHandlers.ofByteArray());
+                + LauncherApi.CONSOLE_FROM + "=" + from)).timeout(TIMEOUT).GET(), HttpResponse.BodyHandlers.ofByteArray());
         long next = response.headers().firstValueAsLong(LauncherApi.HEADER_CONSOLE_OFFSET).orElse(from);
         return new ConsoleChunk(response.body(), next, response.headers().firstValue(LauncherApi.HEADER_STATE).orElse("Unknown"));
     }
 
-    /** POST; the launcher's refusal becomes the message. */
     private void post(String path, String json) throws IOException {
+        post(path, json, TIMEOUT);
+    }
+
+    /** POST; the launcher's refusal becomes the message; its answer's body. */
+    private String post(String path, String json, Duration timeout) throws IOException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
-                .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)),
+                .timeout(timeout).POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IOException(path.substring(1) + " refused: " + response.body().strip());
         }
+        return response.body();
     }
 
     private static <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) throws IOException {
         try {
-            return HTTP.send(request.timeout(Duration.ofSeconds(5)).build(), body);
+            return HTTP.send(request.build(), body);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

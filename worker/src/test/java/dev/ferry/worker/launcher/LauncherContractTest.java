@@ -11,9 +11,11 @@ class LauncherContractTest {
     @Test
     void statusRoundTrips() throws Exception {
         LauncherStatus status = new LauncherStatus(LauncherState.MIGRATED, "tcg", "ns_vm", "qemu+unix:///system", 4000,
-                "/c/console.log", MigrationReport.running("2026-12-06T10:00:00Z").succeeded("2026-12-06T10:00:01Z", 20, 700, 2400, 9));
+                "/c/console.log", MigrationReport.running("2026-12-06T10:00:00Z").succeeded("2026-12-06T10:00:01Z", 20, 700, 2400, 9),
+                true, LauncherStatus.FROZEN, 42L);
         String json = LauncherApi.JSON.writeValueAsString(status);
-        assertThat(json).contains("\"state\":\"Migrated\"").contains("\"phase\":\"Succeeded\"");
+        assertThat(json).contains("\"state\":\"Migrated\"").contains("\"phase\":\"Succeeded\"")
+                .contains("\"fsFreezeStatus\":\"frozen\"");
         assertThat(LauncherApi.JSON.readValue(json, LauncherStatus.class)).isEqualTo(status);
     }
 
@@ -22,6 +24,16 @@ class LauncherContractTest {
         MigrationRequest request = new MigrationRequest("qemu+unix:///x", "tcp://127.0.0.1:4000", "/c", true, 50, 0, 150, 150);
         assertThat(LauncherApi.JSON.readValue(LauncherApi.JSON.writeValueAsString(request), MigrationRequest.class))
                 .isEqualTo(request);
+    }
+
+    @Test
+    void freezeRequestAndThawResultRoundTrip() throws Exception {
+        FreezeRequest request = new FreezeRequest(300);
+        assertThat(LauncherApi.JSON.readValue(LauncherApi.JSON.writeValueAsString(request), FreezeRequest.class)).isEqualTo(request);
+        ThawResult thawed = new ThawResult(true, 42L);
+        assertThat(LauncherApi.JSON.readValue(LauncherApi.JSON.writeValueAsString(thawed), ThawResult.class)).isEqualTo(thawed);
+        assertThat(LauncherApi.JSON.readValue(LauncherApi.JSON.writeValueAsString(ThawResult.NOT_FROZEN), ThawResult.class))
+                .isEqualTo(ThawResult.NOT_FROZEN);
     }
 
     @Test

@@ -84,6 +84,8 @@ public class VmiSpec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Firmware {
         public String uuid;
+        /** The SMBIOS system serial number the guest sees. */
+        public String serial;
         public KernelBoot kernelBoot;
     }
 

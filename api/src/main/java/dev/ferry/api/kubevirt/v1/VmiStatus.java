@@ -12,6 +12,7 @@ public class VmiStatus {
     public static final String RUNNING = "Running";
     public static final String SUCCEEDED = "Succeeded";
     public static final String FAILED = "Failed";
+    public static final String AGENT_CONNECTED = "AgentConnected";
 
     /** Pending, Scheduling, Scheduled, Running, Succeeded, Failed. */
     public String phase;
@@ -19,6 +20,8 @@ public class VmiStatus {
     public String nodeName;
     public List<Condition> conditions;
     public MigrationState migrationState;
+    /** {@code frozen} while the guest agent holds the guest's filesystems frozen (for a snapshot), else absent. */
+    public String fsFreezeStatus;
     /** Ferry: how QEMU runs the guest, {@code kvm} or {@code tcg} (no usable /dev/kvm). */
     public String accelerator;
     /** Ferry: the launcher Pod running the guest now. */

@@ -104,6 +104,7 @@ public final class NodeHandler implements AutoCloseable {
                 current.getStatus().phase = VmiStatus.RUNNING;
                 current.getStatus().accelerator = wanted.accelerator();
                 current.getStatus().conditions = wanted.conditions();
+                current.getStatus().fsFreezeStatus = wanted.fsFreezeStatus();
             }
             return current;
         });
