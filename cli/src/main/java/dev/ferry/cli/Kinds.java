@@ -7,6 +7,10 @@ import dev.ferry.api.cdi.v1beta1.StorageProfile;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
+import dev.ferry.api.clone.v1beta1.VirtualMachineClone;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshotClass;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshotContent;
@@ -53,7 +57,18 @@ final class Kinds {
             Map.entry("virtualmachineinstances", VirtualMachineInstance.class),
             Map.entry("vmim", VirtualMachineInstanceMigration.class), Map.entry("vmims", VirtualMachineInstanceMigration.class),
             Map.entry("virtualmachineinstancemigration", VirtualMachineInstanceMigration.class),
-            Map.entry("virtualmachineinstancemigrations", VirtualMachineInstanceMigration.class));
+            Map.entry("virtualmachineinstancemigrations", VirtualMachineInstanceMigration.class),
+            Map.entry("vmsnapshot", VirtualMachineSnapshot.class), Map.entry("vmsnapshots", VirtualMachineSnapshot.class),
+            Map.entry("virtualmachinesnapshot", VirtualMachineSnapshot.class),
+            Map.entry("virtualmachinesnapshots", VirtualMachineSnapshot.class),
+            Map.entry("vmsnapshotcontent", VirtualMachineSnapshotContent.class),
+            Map.entry("vmsnapshotcontents", VirtualMachineSnapshotContent.class),
+            Map.entry("virtualmachinesnapshotcontent", VirtualMachineSnapshotContent.class),
+            Map.entry("virtualmachinesnapshotcontents", VirtualMachineSnapshotContent.class),
+            Map.entry("vmrestore", VirtualMachineRestore.class), Map.entry("vmrestores", VirtualMachineRestore.class),
+            Map.entry("virtualmachinerestore", VirtualMachineRestore.class), Map.entry("virtualmachinerestores", VirtualMachineRestore.class),
+            Map.entry("vmclone", VirtualMachineClone.class), Map.entry("vmclones", VirtualMachineClone.class),
+            Map.entry("virtualmachineclone", VirtualMachineClone.class), Map.entry("virtualmachineclones", VirtualMachineClone.class));
 
     private Kinds() {
     }
@@ -61,7 +76,7 @@ final class Kinds {
     static Class<? extends HasMetadata> of(String name) {
         Class<? extends HasMetadata> kind = KINDS.get(name.toLowerCase(Locale.ROOT));
         if (kind == null) {
-            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, vm, vmi, vmim, pvc, pod, pv, das, dic, vs, sc, svc, events");
+            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, vm, vmi, vmim, vmsnapshot, vmrestore, vmclone, pvc, pod, pv, das, dic, vs, sc, svc, events");
         }
         return kind;
     }

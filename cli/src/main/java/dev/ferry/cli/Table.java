@@ -7,6 +7,10 @@ import dev.ferry.api.cdi.v1beta1.DataVolumeCondition;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
+import dev.ferry.api.clone.v1beta1.VirtualMachineClone;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -64,6 +68,20 @@ final class Table {
         }
         if (item instanceof DataImportCron cron) {
             return condition(cron.getStatus() == null ? null : cron.getStatus().conditions, "UpToDate", "UpToDate");
+        }
+        if (item instanceof VirtualMachineSnapshot s) {
+            return s.getStatus() == null ? null : Boolean.TRUE.equals(s.getStatus().readyToUse) ? "ReadyToUse" : s.getStatus().phase;
+        }
+        if (item instanceof VirtualMachineSnapshotContent c) {
+            return c.getStatus() == null ? null : Boolean.TRUE.equals(c.getStatus().readyToUse) ? "ReadyToUse" : "Pending";
+        }
+        if (item instanceof VirtualMachineRestore r) {
+            return r.getStatus() == null ? null : Boolean.TRUE.equals(r.getStatus().complete) ? "Complete"
+                    : r.getStatus().conditions != null && r.getStatus().conditions.stream().anyMatch(c -> "Failure".equals(c.type)
+                            && "True".equals(c.status)) ? "Failed" : "InProgress";
+        }
+        if (item instanceof VirtualMachineClone c) {
+            return c.getStatus() == null ? null : c.getStatus().phase;
         }
         if (item instanceof VolumeSnapshot vs) {
             return vs.getStatus() == null ? null : Boolean.TRUE.equals(vs.getStatus().readyToUse) ? "ReadyToUse" : "Pending";

@@ -4,45 +4,51 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.api.cdi.v1beta1.DataVolume;
-import dev.ferry.api.kubevirt.v1.VirtualMachine;
-import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
-import dev.ferry.controllers.datavolume.DataVolumeDecision;
-import dev.ferry.controllers.datavolume.WorkerSettings;
-import dev.ferry.controllers.upload.k8s.ClusterAuthorization;
-import dev.ferry.controllers.datavolume.k8s.DataVolumeControllers;
-import dev.ferry.controllers.datavolume.k8s.DataVolumeReconciler;
-import dev.ferry.controllers.runtime.k8s.Leadership;
-import dev.ferry.controllers.migration.k8s.MigrationReconciler;
-
-import dev.ferry.controllers.vm.k8s.VmReconciler;
-import dev.ferry.controllers.vmi.k8s.VmiReconciler;
-import dev.ferry.controllers.runtime.WorkerProgress;
-import dev.ferry.controllers.app.Controllers;
-import dev.ferry.controllers.testing.Cluster;
-import dev.ferry.controllers.testing.Settings;
-import dev.ferry.controllers.testing.VmTesting;
-import dev.ferry.controllers.vmi.VmSettings;
 import dev.ferry.api.cdi.v1beta1.DataImportCron;
 import dev.ferry.api.cdi.v1beta1.DataSource;
-import dev.ferry.controllers.dataimportcron.CronNames;
-import dev.ferry.controllers.dataimportcron.k8s.DataImportCronReconciler;
-import dev.ferry.worker.TerminationMessage;
+import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.DataVolumeSource;
+import dev.ferry.api.clone.v1beta1.VirtualMachineClone;
+import dev.ferry.api.kubevirt.v1.VirtualMachine;
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshotClass;
+import dev.ferry.controllers.app.Controllers;
 import dev.ferry.controllers.clone.CloneNames;
 import dev.ferry.controllers.clone.CloneTokens;
 import dev.ferry.controllers.clone.k8s.CloneAuthority;
 import dev.ferry.controllers.clone.k8s.CloneWebhook;
+import dev.ferry.controllers.dataimportcron.CronNames;
+import dev.ferry.controllers.dataimportcron.k8s.DataImportCronReconciler;
 import dev.ferry.controllers.datasource.k8s.DataSourceReconciler;
+import dev.ferry.controllers.datavolume.DataVolumeDecision;
+import dev.ferry.controllers.datavolume.WorkerSettings;
+import dev.ferry.controllers.datavolume.k8s.DataVolumeControllers;
+import dev.ferry.controllers.datavolume.k8s.DataVolumeReconciler;
+import dev.ferry.controllers.migration.k8s.MigrationReconciler;
+import dev.ferry.controllers.runtime.ObjectKey;
+import dev.ferry.controllers.runtime.WorkerProgress;
+import dev.ferry.controllers.runtime.k8s.Leadership;
+import dev.ferry.controllers.snapshot.k8s.RestoreReconciler;
+import dev.ferry.controllers.snapshot.k8s.SnapshotReconciler;
+import dev.ferry.controllers.snapshot.k8s.SnapshotWebhook;
+import dev.ferry.controllers.testing.Cluster;
+import dev.ferry.controllers.testing.Settings;
+import dev.ferry.controllers.testing.VmTesting;
+import dev.ferry.controllers.upload.k8s.ClusterAuthorization;
+import dev.ferry.controllers.vm.k8s.VmReconciler;
+import dev.ferry.controllers.vmclone.k8s.VmCloneReconciler;
+import dev.ferry.controllers.vmi.VmSettings;
+import dev.ferry.controllers.vmi.k8s.VmiReconciler;
+import dev.ferry.worker.TerminationMessage;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -50,6 +56,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,6 +122,7 @@ class RbacCoverageTest {
         vmScenario(controller);
         cloneScenario(controller);
         cronScenario(controller);
+        snapshotScenario(controller);
         ClusterAuthorization authorization = new ClusterAuthorization(controller);
         authorization.allowed("alice", List.of(), "vms");
         authorization.authenticate("some-token");
@@ -276,6 +284,126 @@ class RbacCoverageTest {
         assertThat(client.resources(DataSource.class).inNamespace("golden").withName("fedora").get()).isNotNull();
         client.resources(DataImportCron.class).inNamespace("golden").withName("fedora-image-cron").delete();
         crons.reconcile("golden", "fedora-image-cron");
+    }
+
+    /**
+     * A stopped VM snapshotted (lock, content, VolumeSnapshot, unlock), restored into a new VM
+     * (claims from the snapshots, the VM), cloned by a VirtualMachineClone (its own snapshot and
+     * restore), then the snapshot deleted.
+     */
+    private static void snapshotScenario(KubernetesClient controller) throws Exception {
+        client.resource(VmTesting.vm("snapme", "Halted", "ReadWriteOnce")).create();
+        PersistentVolumeClaim root = client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("snapme-root")
+                .withNamespace("vms").endMetadata().withNewSpec().withStorageClassName("standard").withAccessModes("ReadWriteOnce")
+                .withVolumeMode("Filesystem").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources()
+                .endSpec().build()).create();
+        bind(root, "pv-snapme");
+        new VmReconciler(controller, Clock.systemUTC()).reconcile("vms", "snapme");
+        VmTesting.dataVolumeSucceeded(client, "vms", "snapme-root", "ReadWriteOnce");
+        SnapshotReconciler snapshots = new SnapshotReconciler(controller, Clock.systemUTC());
+        RestoreReconciler restores = new RestoreReconciler(controller, Clock.systemUTC());
+        VmCloneReconciler clones = new VmCloneReconciler(controller, Clock.systemUTC(), () -> "x1y2z");
+        client.resource(Serialization.unmarshal("""
+                apiVersion: snapshot.kubevirt.io/v1beta1
+                kind: VirtualMachineSnapshot
+                metadata: {name: snap-1, namespace: vms}
+                spec:
+                  source: {apiGroup: kubevirt.io, kind: VirtualMachine, name: snapme}
+                """, VirtualMachineSnapshot.class)).create();
+        driveSnapshot(snapshots, "snap-1");
+        client.resource(Serialization.unmarshal("""
+                apiVersion: snapshot.kubevirt.io/v1beta1
+                kind: VirtualMachineRestore
+                metadata: {name: restore-1, namespace: vms}
+                spec:
+                  target: {apiGroup: kubevirt.io, kind: VirtualMachine, name: restored}
+                  virtualMachineSnapshotName: snap-1
+                """, VirtualMachineRestore.class)).create();
+        driveRestore(restores, "restore-1");
+        assertThat(client.resources(VirtualMachine.class).inNamespace("vms").withName("restored").get()).isNotNull();
+
+        client.resource(Serialization.unmarshal("""
+                apiVersion: clone.kubevirt.io/v1beta1
+                kind: VirtualMachineClone
+                metadata: {name: clone-1, namespace: vms}
+                spec:
+                  source: {apiGroup: kubevirt.io, kind: VirtualMachine, name: snapme}
+                  target: {apiGroup: kubevirt.io, kind: VirtualMachine, name: cloned}
+                """, VirtualMachineClone.class)).create();
+        for (int i = 0; i < 12; i++) {
+            clones.reconcile(new ObjectKey("vms", "clone-1"));
+            VirtualMachineClone clone = client.resources(VirtualMachineClone.class).inNamespace("vms").withName("clone-1").get();
+            if (clone.getStatus() != null && clone.getStatus().snapshotName != null) {
+                driveSnapshot(snapshots, clone.getStatus().snapshotName);
+            }
+            if (clone.getStatus() != null && clone.getStatus().restoreName != null) {
+                driveRestore(restores, clone.getStatus().restoreName);
+            }
+        }
+        assertThat(client.resources(VirtualMachineClone.class).inNamespace("vms").withName("clone-1").get().getStatus().phase)
+                .isEqualTo(VirtualMachineClone.SUCCEEDED);
+        client.resources(VirtualMachineSnapshot.class).inNamespace("vms").withName("snap-1").delete();
+        snapshots.reconcile(new ObjectKey("vms", "snap-1"));
+        snapshots.reconcile(new ObjectKey("vms", "snap-1"));
+        new SnapshotWebhook(namespace -> controller.resources(VirtualMachineRestore.class).inNamespace(namespace).list().getItems())
+                .review(("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"2\","
+                        + "\"operation\":\"CREATE\",\"namespace\":\"vms\",\"kind\":{\"group\":\"snapshot.kubevirt.io\","
+                        + "\"version\":\"v1beta1\",\"kind\":\"VirtualMachineRestore\"},\"object\":"
+                        + Serialization.asJson(client.resources(VirtualMachineRestore.class).inNamespace("vms").withName("restore-1").get())
+                        + "}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Reconciles a snapshot, the storage making its VolumeSnapshots ready, until it is ready (or gone: a clone's, when done). */
+    private static void driveSnapshot(SnapshotReconciler snapshots, String name) {
+        for (int i = 0; i < 8; i++) {
+            snapshots.reconcile(new ObjectKey("vms", name));
+            for (VolumeSnapshot vs : client.resources(VolumeSnapshot.class).inNamespace("vms").list().getItems()) {
+                if (vs.getStatus() == null || !Boolean.TRUE.equals(vs.getStatus().readyToUse)) {
+                    vs.setStatus(new VolumeSnapshot.Status());
+                    vs.getStatus().readyToUse = true;
+                    vs.getStatus().creationTime = Instant.now().toString();
+                    vs.getStatus().restoreSize = new Quantity("1Gi");
+                    client.resource(vs).updateStatus();
+                }
+            }
+            VirtualMachineSnapshot snapshot = client.resources(VirtualMachineSnapshot.class).inNamespace("vms").withName(name).get();
+            if (snapshot == null || snapshot.getStatus() != null && Boolean.TRUE.equals(snapshot.getStatus().readyToUse)
+                    && snapshot.getStatus().snapshotVolumes != null) {
+                return;
+            }
+        }
+        throw new AssertionError("snapshot " + name + " never became ready: "
+                + Serialization.asYaml(client.resources(VirtualMachineSnapshot.class).inNamespace("vms").withName(name).get()));
+    }
+
+    /**
+     * Reconciles a restore, the storage binding its claims, until it is complete (or gone); the VM and
+     * DataVolume controllers (with the test's client: their calls are covered by the scenarios
+     * above) create the restored VM's DataVolumes, which adopt the restored claims.
+     */
+    private static void driveRestore(RestoreReconciler restores, String name) {
+        for (int i = 0; i < 8; i++) {
+            restores.reconcile(new ObjectKey("vms", name));
+            VmReconciler vms = new VmReconciler(client, Clock.systemUTC());
+            client.resources(VirtualMachine.class).inNamespace("vms").list().getItems()
+                    .forEach(vm -> vms.reconcile("vms", vm.getMetadata().getName()));
+            DataVolumeReconciler dvs = new DataVolumeReconciler(client, Settings.workers(), "ferry-system", new WorkerProgress(),
+                    Clock.systemUTC());
+            client.resources(DataVolume.class).inNamespace("vms").list().getItems().stream()
+                    .filter(dv -> dv.getMetadata().getName().startsWith("restore-"))
+                    .forEach(dv -> dvs.reconcile("vms", dv.getMetadata().getName()));
+            for (PersistentVolumeClaim pvc : client.persistentVolumeClaims().inNamespace("vms").list().getItems()) {
+                if (pvc.getStatus() == null || !"Bound".equals(pvc.getStatus().getPhase())) {
+                    bind(pvc, "pv-" + pvc.getMetadata().getName());
+                }
+            }
+            VirtualMachineRestore restore = client.resources(VirtualMachineRestore.class).inNamespace("vms").withName(name).get();
+            if (restore == null || restore.getStatus() != null && Boolean.TRUE.equals(restore.getStatus().complete)) {
+                return;
+            }
+        }
+        throw new AssertionError("restore " + name + " never completed: "
+                + Serialization.asYaml(client.resources(VirtualMachineRestore.class).inNamespace("vms").withName(name).get()));
     }
 
     private static DataVolume cloneDataVolume(String name, String storageClass, CloneTokens tokens) throws Exception {

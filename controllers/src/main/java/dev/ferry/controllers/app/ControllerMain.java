@@ -1,7 +1,9 @@
 package dev.ferry.controllers.app;
 
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
 import dev.ferry.controllers.clone.k8s.CloneAuthority;
 import dev.ferry.controllers.clone.k8s.CloneWebhook;
+import dev.ferry.controllers.snapshot.k8s.SnapshotWebhook;
 import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.upload.TokenApiServer;
 import dev.ferry.controllers.upload.UploadTokenService;
@@ -36,7 +38,7 @@ public final class ControllerMain {
              ControllerMetrics metrics = new ControllerMetrics(env.metricsPort(), runtime.controllers());
              TokenApiServer tokens = tokenApi(env, client)) {
             LOG.info(() -> "ferry controller " + env.identity() + " started; metrics on " + metrics.port()
-                    + ", upload token API and DataVolume webhook on " + tokens.port());
+                    + ", upload token API and the DataVolume and snapshot webhooks on " + tokens.port());
             lost.await();
         }
         System.exit(1);
@@ -48,6 +50,8 @@ public final class ControllerMain {
         CloneWebhook clones = CloneWebhook.of(client, new CloneAuthority(client, env.namespace(), Clock.systemUTC()));
         return new TokenApiServer("0.0.0.0", env.tokenApiPort(), env.tlsCert() == null ? null
                 : PemTls.context(env.tlsCert(), env.tlsKey(), env.requestHeaderCa()), env.requestHeaderCa() != null, service, cluster)
-                .route(CloneWebhook.PATH, clones::review);
+                .route(CloneWebhook.PATH, clones::review)
+                .route(SnapshotWebhook.PATH, new SnapshotWebhook(namespace -> client.resources(VirtualMachineRestore.class)
+                        .inNamespace(namespace).list().getItems())::review);
     }
 }

@@ -15,6 +15,7 @@ import dev.ferry.controllers.migration.k8s.MigrationReconciler;
 import dev.ferry.controllers.runtime.ObjectKey;
 import dev.ferry.controllers.runtime.WorkerProgress;
 import dev.ferry.controllers.runtime.k8s.InformerController;
+import dev.ferry.controllers.snapshot.k8s.SnapshotControllers;
 import dev.ferry.controllers.vm.k8s.VmReconciler;
 import dev.ferry.controllers.vmi.LauncherPodBuilder;
 import dev.ferry.controllers.vmi.VmSettings;
@@ -46,7 +47,9 @@ public final class Controllers {
         dataImportCrons = new DataImportCronReconciler(client, workers, clock);
         all = List.of(dataVolumeController, DataSourceControllers.controller(client, clock),
                 DataImportCronControllers.controller(dataImportCrons), vmController(client, clock),
-                vmiController(client, vms, clock), migrationController(client, vms, clock));
+                vmiController(client, vms, clock), migrationController(client, vms, clock),
+                SnapshotControllers.snapshots(client, clock), SnapshotControllers.restores(client, clock),
+                SnapshotControllers.clones(client, clock, suffixes()));
     }
 
     public List<InformerController<?>> all() {

@@ -76,6 +76,10 @@ public final class VmDecision {
         if (vmi != null && ended) {
             return restart(o, plan, strategy, phase);
         }
+        if (vmi == null && restoring(vm) != null) {
+            // KubeVirt starts no VMI while a restore rewrites the VM; the request waits for it
+            return plan.status(VmStatuses.of(vm, null, "Stopped", strategy, null, null)).done(null);
+        }
         plan.dropRequest(startRequested);
         if (vmi == null) {
             return start(o, plan, strategy);
@@ -219,6 +223,11 @@ public final class VmDecision {
             return "Migrating";
         }
         return dev.ferry.controllers.runtime.Conditions.isTrue(status.conditions, "Paused") ? "Paused" : "Running";
+    }
+
+    /** The restore rewriting the VM, or null. */
+    static String restoring(VirtualMachine vm) {
+        return vm.getStatus() == null ? null : vm.getStatus().restoreInProgress;
     }
 
     private static VmStatus.StateChangeRequest firstRequest(VirtualMachine vm) {

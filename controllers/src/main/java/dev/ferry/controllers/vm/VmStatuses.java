@@ -26,6 +26,7 @@ public final class VmStatuses {
         status.printableStatus = printable;
         status.startFailure = current == null ? null : current.startFailure;
         status.stateChangeRequests = current == null ? null : current.stateChangeRequests;
+        carrySnapshotFields(current, status);
         status.runStrategy = strategy;
         status.created = vmi != null;
         VmiStatus vmiStatus = vmi == null ? null : vmi.getStatus();
@@ -40,6 +41,13 @@ public final class VmStatuses {
         }
         status.conditions = conditions;
         return status;
+    }
+
+    /** The fields the snapshot and restore controllers own, kept as {@code from} has them. */
+    public static void carrySnapshotFields(VmStatus from, VmStatus to) {
+        to.snapshotInProgress = from == null ? null : from.snapshotInProgress;
+        to.restoreInProgress = from == null ? null : from.restoreInProgress;
+        to.volumeSnapshotStatuses = from == null ? null : from.volumeSnapshotStatuses;
     }
 
     /** Whether {@code after} says what {@code before} says (times and pending requests aside). */

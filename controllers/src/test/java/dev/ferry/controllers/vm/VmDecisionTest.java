@@ -54,6 +54,21 @@ class VmDecisionTest {
     }
 
     @Test
+    void noVmiStartsWhileARestoreRewritesTheVm() {
+        VirtualMachine vm = VmFixtures.vm("web", "Always");
+        vm.setStatus(new VmStatus());
+        vm.getStatus().restoreInProgress = "before-upgrade";
+        vm.getStatus().snapshotInProgress = "snap";
+        VmPlan plan = VmDecision.decide(observe(vm, null, "Succeeded"));
+        assertThat(plan.createVmi()).isNull();
+        assertThat(plan.status().printableStatus).isEqualTo("Stopped");
+        assertThat(plan.status().restoreInProgress).as("the restore controller's field is kept").isEqualTo("before-upgrade");
+        assertThat(plan.status().snapshotInProgress).isEqualTo("snap");
+        vm.getStatus().restoreInProgress = null;
+        assertThat(VmDecision.decide(observe(vm, null, "Succeeded")).createVmi()).isNotNull();
+    }
+
+    @Test
     void dataVolumesComeFirst() {
         VirtualMachine vm = VmFixtures.vm("web", "Always");
         VmPlan first = VmDecision.decide(new VmObserved(vm, null, Map.of(), NOW));

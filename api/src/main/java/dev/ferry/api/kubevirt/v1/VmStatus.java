@@ -19,6 +19,28 @@ public class VmStatus {
     /** Start and stop requests ({@code ferry start|stop|restart} on a Manual VM, and restarts). */
     public List<StateChangeRequest> stateChangeRequests;
     public StartFailure startFailure;
+    /** The VirtualMachineSnapshot holding the VM (set by the snapshot controller; blocks start, stop and volume changes). */
+    public String snapshotInProgress;
+    /** The VirtualMachineRestore rewriting the VM (blocks run strategy changes). */
+    public String restoreInProgress;
+    /** Per volume, whether it can be snapshotted and why not. */
+    public List<VolumeSnapshotStatus> volumeSnapshotStatuses;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class VolumeSnapshotStatus {
+        public String name;
+        public Boolean enabled;
+        public String reason;
+
+        public VolumeSnapshotStatus() {
+        }
+
+        public VolumeSnapshotStatus(String name, boolean enabled, String reason) {
+            this.name = name;
+            this.enabled = enabled;
+            this.reason = reason;
+        }
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class StateChangeRequest {

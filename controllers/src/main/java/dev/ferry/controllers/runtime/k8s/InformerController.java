@@ -5,6 +5,7 @@ import dev.ferry.controllers.runtime.Reconciler;
 import dev.ferry.controllers.runtime.WorkQueue;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Store;
@@ -27,9 +28,10 @@ import java.util.function.Function;
  */
 public final class InformerController<P extends HasMetadata> implements AutoCloseable {
     private static final long RESYNC_MS = Duration.ofMinutes(5).toMillis();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(InformerController.class.getName());
 
     private record Watch<T extends HasMetadata, P extends HasMetadata>(Function<KubernetesClient, Informable<T>> source,
-            BiFunction<T, Store<P>, Collection<ObjectKey>> keys) {
+            BiFunction<T, Store<P>, Collection<ObjectKey>> keys, boolean optional) {
     }
 
     private final String name;
@@ -49,7 +51,17 @@ public final class InformerController<P extends HasMetadata> implements AutoClos
     /** Objects of another kind wake the primaries {@code keys} names (it may look them up in the primaries' cache). */
     public <T extends HasMetadata> InformerController<P> watch(Function<KubernetesClient, Informable<T>> source,
             BiFunction<T, Store<P>, Collection<ObjectKey>> keys) {
-        watches.add(new Watch<>(source, keys));
+        watches.add(new Watch<>(source, keys, false));
+        return this;
+    }
+
+    /**
+     * As {@link #watch}, for a kind the cluster may not serve (the CSI snapshot API): without it the
+     * controller runs on, and whoever waits for such objects looks again on its own.
+     */
+    public <T extends HasMetadata> InformerController<P> watchIfServed(Function<KubernetesClient, Informable<T>> source,
+            BiFunction<T, Store<P>, Collection<ObjectKey>> keys) {
+        watches.add(new Watch<>(source, keys, true));
         return this;
     }
 
@@ -63,7 +75,15 @@ public final class InformerController<P extends HasMetadata> implements AutoClos
         primaries = primary.apply(client).inform(handler(object -> List.of(ObjectKey.of(object))), RESYNC_MS);
         informers.add(primaries);
         for (Watch<?, P> watch : watches) {
-            informers.add(inform(client, watch));
+            try {
+                informers.add(inform(client, watch));
+            } catch (KubernetesClientException e) {
+                if (!watch.optional() || e.getCode() != 404) {
+                    throw e;
+                }
+                LOG.warning(() -> name + ": the cluster does not serve a kind this controller watches (" + e.getMessage()
+                        + "); it looks again on a timer instead");
+            }
         }
     }
 

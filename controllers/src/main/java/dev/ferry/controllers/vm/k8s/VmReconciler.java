@@ -124,6 +124,7 @@ public final class VmReconciler implements Reconciler {
                 next.conditions = Conditions.stamp(next.conditions, before == null ? null : before.conditions, clock.instant());
             }
             next.stateChangeRequests = requests.isEmpty() ? null : requests;
+            VmStatuses.carrySnapshotFields(before, next);
             fresh.setStatus(next);
             return fresh;
         });
