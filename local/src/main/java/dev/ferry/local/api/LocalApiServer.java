@@ -46,7 +46,9 @@ public final class LocalApiServer implements AutoCloseable {
     static final List<String> CRDS = List.of("datavolumes.cdi.kubevirt.io-v1.yml", "datasources.cdi.kubevirt.io-v1.yml",
             "dataimportcrons.cdi.kubevirt.io-v1.yml",
             "volumesnapshots.snapshot.storage.k8s.io-v1.yml", "volumesnapshotcontents.snapshot.storage.k8s.io-v1.yml",
-            "volumesnapshotclasses.snapshot.storage.k8s.io-v1.yml",
+            "volumesnapshotclasses.snapshot.storage.k8s.io-v1.yml", "virtualmachinesnapshots.snapshot.kubevirt.io-v1.yml",
+            "virtualmachinesnapshotcontents.snapshot.kubevirt.io-v1.yml", "virtualmachinerestores.snapshot.kubevirt.io-v1.yml",
+            "virtualmachineclones.clone.kubevirt.io-v1.yml",
             "storageprofiles.cdi.kubevirt.io-v1.yml", "virtualmachines.kubevirt.io-v1.yml",
             "virtualmachineinstances.kubevirt.io-v1.yml", "virtualmachineinstancemigrations.kubevirt.io-v1.yml");
 
@@ -54,6 +56,7 @@ public final class LocalApiServer implements AutoCloseable {
     private final KubernetesClient client;
     private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
     private volatile MutatingAdmission dataVolumeAdmission;
+    private volatile ValidatingAdmission snapshotAdmission;
 
     /**
      * {@code aggregated} answers requests under {@code /apis/upload.cdi.kubevirt.io/} (the API group
@@ -73,7 +76,14 @@ public final class LocalApiServer implements AutoCloseable {
                 if ("POST".equals(request.getMethod()) && request.getPath().startsWith(SUBJECT_ACCESS_REVIEWS)) {
                     return allowed(request);
                 }
-                RecordedRequest named = withGeneratedName(request);
+                RecordedRequest named = withDefaultStorageClass(withGeneratedName(request));
+                ValidatingAdmission validating = snapshotAdmission;
+                if (validating != null) {
+                    MockResponse refusal = validating.admit(named);
+                    if (refusal != null) {
+                        return refusal;
+                    }
+                }
                 MutatingAdmission admission = dataVolumeAdmission;
                 if (admission != null) {
                     MutatingAdmission.Outcome outcome = admission.admit(named);
@@ -147,12 +157,73 @@ public final class LocalApiServer implements AutoCloseable {
         }
     }
 
+    private static final Pattern CLAIMS = Pattern.compile("^/api/v1/namespaces/[^/]+/persistentvolumeclaims/?(\\?.*)?$");
+
+    /**
+     * kube-apiserver's DefaultStorageClass admission plugin: a claim created without
+     * {@code spec.storageClassName} gets the default class's name (an empty name stays: no class).
+     */
+    RecordedRequest withDefaultStorageClass(RecordedRequest request) {
+        if (!"POST".equals(request.getMethod()) || !CLAIMS.matcher(request.getPath()).matches() || request.getBody() == null
+                || request.getBody().size() == 0) {
+            return request;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode body = JSON.readTree(request.getBody().getBytes());
+            if (!(body.path("spec") instanceof com.fasterxml.jackson.databind.node.ObjectNode spec) || spec.has("storageClassName")) {
+                return request;
+            }
+            com.fasterxml.jackson.databind.JsonNode classes = stored("/apis/storage.k8s.io/v1/storageclasses");
+            if (classes == null) {
+                return request;
+            }
+            for (com.fasterxml.jackson.databind.JsonNode sc : classes.path("items")) {
+                if ("true".equals(sc.path("metadata").path("annotations").path("storageclass.kubernetes.io/is-default-class").asText())) {
+                    spec.put("storageClassName", sc.path("metadata").path("name").asText());
+                    return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(),
+                            new io.fabric8.mockwebserver.http.Buffer(JSON.writeValueAsBytes(body)));
+                }
+            }
+            return request;
+        } catch (IOException | RuntimeException notJson) {
+            return request;
+        }
+    }
+
     /**
      * Routes DataVolume creates through {@code webhook} (an AdmissionReview in, one out), as the
      * MutatingWebhookConfiguration routes them to the controller's in a cluster.
      */
     public void admitDataVolumes(MutatingAdmission.Webhook webhook) {
         dataVolumeAdmission = new MutatingAdmission("cdi.kubevirt.io", "v1beta1", "datavolumes", "DataVolume", webhook);
+    }
+
+    /**
+     * Routes what snapshots and restores protect through {@code webhook}, as the
+     * ValidatingWebhookConfiguration does in a cluster: VirtualMachine updates (spec and status),
+     * and creates and updates of VirtualMachineSnapshots, VirtualMachineRestores and VirtualMachineClones.
+     */
+    public void admitSnapshots(MutatingAdmission.Webhook webhook) {
+        snapshotAdmission = new ValidatingAdmission("snapshot-validate.kubevirt.io", List.of(
+                new ValidatingAdmission.Resource("kubevirt.io", "v1", "virtualmachines", "VirtualMachine"),
+                new ValidatingAdmission.Resource("snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshots", "VirtualMachineSnapshot"),
+                new ValidatingAdmission.Resource("snapshot.kubevirt.io", "v1beta1", "virtualmachinerestores", "VirtualMachineRestore"),
+                new ValidatingAdmission.Resource("clone.kubevirt.io", "v1beta1", "virtualmachineclones", "VirtualMachineClone")),
+                webhook, this::stored);
+    }
+
+    /** The object stored at {@code path}, or null. */
+    private com.fasterxml.jackson.databind.JsonNode stored(String path) {
+        MockResponse found = crud.dispatch(new RecordedRequest("HTTP/1.1", io.fabric8.mockwebserver.dsl.HttpMethod.GET, path,
+                new io.fabric8.mockwebserver.http.Headers.Builder().build(), new io.fabric8.mockwebserver.http.Buffer()));
+        if (found.code() != 200 || found.getBody() == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(found.getBody().getBytes());
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**

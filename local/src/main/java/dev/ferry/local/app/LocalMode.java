@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.upload.v1beta1.UploadTokenRequest;
 import dev.ferry.controllers.app.ControllerRuntime;
 import dev.ferry.api.cdi.v1beta1.DataSource;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
+import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import dev.ferry.controllers.snapshot.k8s.SnapshotWebhook;
 import dev.ferry.controllers.clone.CloneAdmission;
 import dev.ferry.controllers.clone.k8s.CloneAuthority;
 import dev.ferry.controllers.clone.k8s.CloneWebhook;
@@ -72,8 +76,16 @@ public final class LocalMode implements AutoCloseable {
     private final StateStore state;
     private final NodeHandler handler;
     private final SharedIndexInformer<DataSource> dataSources;
+    private final SharedIndexInformer<VirtualMachineRestore> restores;
+    private final SharedIndexInformer<VolumeSnapshot> snapshots;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "ferry-local-node");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** VolumeSnapshots taken as they are created, beside the loop (which may be in the middle of a pass). */
+    private final java.util.concurrent.ExecutorService snapshotter = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "ferry-local-snapshotter");
         thread.setDaemon(true);
         return thread;
     });
@@ -94,6 +106,10 @@ public final class LocalMode implements AutoCloseable {
         state.load();
         dataSources = client.resources(DataSource.class).inAnyNamespace().inform();
         api.admitDataVolumes(cloneWebhook(client, dataSources)::review);
+        // the webhooks run inside the API server: they read caches, never the server itself
+        restores = client.resources(VirtualMachineRestore.class).inAnyNamespace().inform();
+        api.admitSnapshots(new SnapshotWebhook(namespace -> restores.getStore().list().stream()
+                .filter(r -> namespace.equals(r.getMetadata().getNamespace())).toList())::review);
         UploadServerTable table = new UploadServerTable();
         proxy = UploadProxy.start(new UploadProxyConfig("127.0.0.1", proxyPort,
                 new TokenVerifier(keys.getPublic(), Clock.systemUTC()), table, null, null, Duration.ofSeconds(60)));
@@ -110,6 +126,21 @@ public final class LocalMode implements AutoCloseable {
         kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
         Files.writeString(root.resolve("uploadproxy-url"), uploadProxyUrl() + "\n");
         loop.scheduleWithFixedDelay(this::tick, 0, 100, TimeUnit.MILLISECONDS);
+        // a VolumeSnapshot is taken at once, not at the next tick: a VM snapshot holds its guest frozen until it is
+        snapshots = client.resources(VolumeSnapshot.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(VolumeSnapshot vs) {
+                snapshotter.execute(() -> snapshotNow(vs.getMetadata().getNamespace(), vs.getMetadata().getName()));
+            }
+
+            @Override
+            public void onUpdate(VolumeSnapshot before, VolumeSnapshot after) {
+            }
+
+            @Override
+            public void onDelete(VolumeSnapshot vs, boolean unknown) {
+            }
+        });
         loop.scheduleWithFixedDelay(this::save, 2, 2, TimeUnit.SECONDS);
     }
 
@@ -131,8 +162,20 @@ public final class LocalMode implements AutoCloseable {
         try {
             storage.sync();
             agent.sync();
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            LOG.fine("local node: a pass was interrupted by shutdown; the next start resumes it");
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "local node: " + e.getMessage(), e);
+        }
+    }
+
+    private void snapshotNow(String namespace, String name) {
+        try {
+            storage.snapshotNow(namespace, name);
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            LOG.fine("local node: a snapshot was interrupted by shutdown; a later pass takes it");
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "local node: snapshot " + namespace + "/" + name + ": " + e.getMessage(), e);
         }
     }
 
@@ -186,6 +229,8 @@ public final class LocalMode implements AutoCloseable {
 
     @Override
     public void close() {
+        snapshots.close();
+        snapshotter.shutdownNow();
         loop.shutdownNow();
         save();
         controllers.close();
@@ -193,6 +238,7 @@ public final class LocalMode implements AutoCloseable {
         agent.close();
         storage.close();
         dataSources.close();
+        restores.close();
         proxy.close();
         api.close();
     }

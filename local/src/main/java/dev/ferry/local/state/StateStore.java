@@ -3,6 +3,11 @@ package dev.ferry.local.state;
 import dev.ferry.api.cdi.v1beta1.DataImportCron;
 import dev.ferry.api.cdi.v1beta1.DataSource;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
+import dev.ferry.api.clone.v1beta1.VirtualMachineClone;
+import dev.ferry.api.kubevirt.v1.VirtualMachine;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
+import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshotContent;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -25,7 +30,8 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * Local mode's persistence: the objects users and controllers care about, saved to
+ * Local mode's persistence: the objects users and controllers care about (VMs too; their VMIs are
+ * made again, as after a node restart), saved to
  * {@code DATA_ROOT/state/<kind>.yaml} (temp file + atomic rename) and loaded by the next
  * {@code ferry local up} with the uids they had (owner references, clone tokens and the names of
  * a clone's temporary objects depend on them). Worker Pods that were running when local mode stopped come back as
@@ -35,9 +41,9 @@ public final class StateStore {
     private static final Logger LOG = Logger.getLogger(StateStore.class.getName());
     /** In dependency order: owners (DataVolumes) before what they own. */
     private static final List<Class<? extends HasMetadata>> KINDS = List.of(Secret.class, ConfigMap.class,
-            PersistentVolume.class, VolumeSnapshotContent.class, DataSource.class, DataImportCron.class, DataVolume.class,
-            PersistentVolumeClaim.class,
-            VolumeSnapshot.class, Service.class, Pod.class);
+            PersistentVolume.class, VolumeSnapshotContent.class, DataSource.class, DataImportCron.class, VirtualMachine.class,
+            DataVolume.class, PersistentVolumeClaim.class, VirtualMachineClone.class, VirtualMachineSnapshot.class,
+            VirtualMachineSnapshotContent.class, VolumeSnapshot.class, VirtualMachineRestore.class, Service.class, Pod.class);
     /** Cluster-scoped kinds: listed without a namespace. */
     private static final java.util.Set<Class<?>> CLUSTER = java.util.Set.of(PersistentVolume.class, VolumeSnapshotContent.class);
 

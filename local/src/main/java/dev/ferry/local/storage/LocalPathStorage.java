@@ -58,6 +58,11 @@ public final class LocalPathStorage {
         snapshotter.sync();
     }
 
+    /** Takes a VolumeSnapshot just created, if it is one of this storage's to take (see {@link LocalSnapshotter#takeNow}). */
+    public void snapshotNow(String namespace, String name) throws IOException {
+        snapshotter.takeNow(namespace, name);
+    }
+
     private void claims() throws IOException {
         Map<String, StorageClass> classes = new java.util.HashMap<>();
         client.storage().v1().storageClasses().list().getItems().forEach(sc -> classes.put(sc.getMetadata().getName(), sc));

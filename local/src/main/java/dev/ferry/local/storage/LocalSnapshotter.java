@@ -38,13 +38,13 @@ public final class LocalSnapshotter {
         this.clock = clock;
     }
 
-    public void sync() throws IOException {
+    /** One pass over every VolumeSnapshot and content; one at a time with {@link #takeNow}, so none is taken twice. */
+    public synchronized void sync() throws IOException {
         List<VolumeSnapshot> snapshots = client.resources(VolumeSnapshot.class).inAnyNamespace().list().getItems();
         Map<String, VolumeSnapshotContent> contents = client.resources(VolumeSnapshotContent.class).list().getItems().stream()
                 .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c));
         for (VolumeSnapshot vs : snapshots) {
-            if (vs.getMetadata().getDeletionTimestamp() == null && (vs.getStatus() == null
-                    || vs.getStatus().boundVolumeSnapshotContentName == null) && vs.getSpec() != null && vs.getSpec().source != null) {
+            if (unbound(vs)) {
                 if (vs.getSpec().source.persistentVolumeClaimName != null) {
                     take(vs);
                 } else if (vs.getSpec().source.volumeSnapshotContentName != null) {
@@ -63,6 +63,23 @@ public final class LocalSnapshotter {
         }
     }
 
+    /**
+     * Takes one VolumeSnapshot of a claim now, if it is still to be taken: local mode calls this as
+     * a VolumeSnapshot is created, so a VM snapshot's guest stays frozen for the reflink, not for
+     * the next pass over everything.
+     */
+    public synchronized void takeNow(String namespace, String name) throws IOException {
+        VolumeSnapshot vs = client.resources(VolumeSnapshot.class).inNamespace(namespace).withName(name).get();
+        if (vs != null && unbound(vs) && vs.getSpec().source.persistentVolumeClaimName != null) {
+            take(vs);
+        }
+    }
+
+    private static boolean unbound(VolumeSnapshot vs) {
+        return vs.getMetadata().getDeletionTimestamp() == null && (vs.getStatus() == null
+                || vs.getStatus().boundVolumeSnapshotContentName == null) && vs.getSpec() != null && vs.getSpec().source != null;
+    }
+
     /** A new snapshot of a claim of this driver: content first, then the data, then both statuses. */
     private void take(VolumeSnapshot vs) throws IOException {
         String namespace = vs.getMetadata().getNamespace();
@@ -73,8 +90,9 @@ public final class LocalSnapshotter {
                 || !"Bound".equals(pvc.getStatus().getPhase())) {
             return;
         }
-        String driver = client.storage().v1().storageClasses().withName(LocalPathStorage.className(pvc)).get() == null ? null
-                : client.storage().v1().storageClasses().withName(LocalPathStorage.className(pvc)).get().getProvisioner();
+        String className = LocalPathStorage.className(pvc);
+        var storageClass = className == null ? null : client.storage().v1().storageClasses().withName(className).get();
+        String driver = storageClass == null ? null : storageClass.getProvisioner();
         if (!StorageClasses.PROVISIONER.equals(driver)) {
             fail(vs, "claim " + pvc.getMetadata().getName() + " is not on storage of driver " + StorageClasses.PROVISIONER
                     + ", which snapshot class " + snapshotClass.getMetadata().getName() + " serves");
