@@ -48,6 +48,7 @@ test: deps
 	bench/upload.sh 3
 	bench/clone.sh 3
 	bench/golden.sh 3
+	bench/snapshot.sh 3
 	bench/vm.sh 10 3
 
 test-fast: deps
@@ -65,6 +66,7 @@ bench: build
 	bench/upload.sh
 	bench/clone.sh
 	bench/golden.sh
+	bench/snapshot.sh
 	bench/vm.sh
 
 bench-local: build
