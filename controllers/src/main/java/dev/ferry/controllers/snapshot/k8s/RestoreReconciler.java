@@ -1,17 +1,14 @@
 package dev.ferry.controllers.snapshot.k8s;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VmSpec;
 import dev.ferry.api.kubevirt.v1.VmStatus;
-import dev.ferry.api.meta.Condition;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
-import dev.ferry.controllers.runtime.Conditions;
 import dev.ferry.controllers.runtime.ObjectKey;
 import dev.ferry.controllers.runtime.Reconciler;
 import dev.ferry.controllers.runtime.k8s.Apply;
@@ -36,7 +33,8 @@ import java.util.logging.Logger;
 /** Reconciles one VirtualMachineRestore: observe → {@link RestoreDecision} → apply. */
 public final class RestoreReconciler implements Reconciler {
     private static final Logger LOG = Logger.getLogger(RestoreReconciler.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ConditionedStatus<VirtualMachineRestore.Status> STATUS = new ConditionedStatus<>(
+            VirtualMachineRestore.Status.class, s -> s.conditions, (s, c) -> s.conditions = c, s -> s);
     private final KubernetesClient client;
     private final Apply apply;
     private final EventRecorder events;
@@ -185,7 +183,7 @@ public final class RestoreReconciler implements Reconciler {
                 return current;
             });
         }
-        writeStatus(restore, plan.status());
+        STATUS.write(apply, clock, restore, plan.status());
         if (plan.event() != null) {
             events.record(restore, plan.event(), plan.status() != null && Boolean.TRUE.equals(plan.status().complete) ? "complete"
                     : Integer.toHexString(plan.event().message().hashCode()));
@@ -195,28 +193,7 @@ public final class RestoreReconciler implements Reconciler {
         }
     }
 
-    private void writeStatus(VirtualMachineRestore restore, VirtualMachineRestore.Status desired) {
-        if (desired == null) {
-            return;
-        }
-        VirtualMachineRestore.Status current = restore.getStatus();
-        if (current != null && Conditions.same(desired.conditions, current.conditions)
-                && JSON.valueToTree(withoutConditions(desired)).equals(JSON.valueToTree(withoutConditions(current)))) {
-            return;
-        }
-        List<? extends Condition> before = current == null ? null : current.conditions;
-        desired.conditions = Conditions.stamp(desired.conditions, before, clock.instant());
-        apply.editStatus(restore, latest -> {
-            latest.setStatus(desired);
-            return latest;
-        });
-    }
 
-    private static VirtualMachineRestore.Status withoutConditions(VirtualMachineRestore.Status status) {
-        VirtualMachineRestore.Status copy = JSON.convertValue(status, VirtualMachineRestore.Status.class);
-        copy.conditions = null;
-        return copy;
-    }
 
     private static String key(VirtualMachineRestore restore) {
         return restore.getMetadata().getNamespace() + "/" + restore.getMetadata().getName();

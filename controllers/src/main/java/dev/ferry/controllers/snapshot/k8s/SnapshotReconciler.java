@@ -3,10 +3,8 @@ package dev.ferry.controllers.snapshot.k8s;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
-import dev.ferry.api.meta.Condition;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
-import dev.ferry.controllers.runtime.Conditions;
 import dev.ferry.controllers.runtime.Event;
 import dev.ferry.controllers.runtime.ObjectKey;
 import dev.ferry.controllers.runtime.Reconciler;
@@ -25,7 +23,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.logging.Logger;
 
@@ -39,6 +36,14 @@ import java.util.logging.Logger;
 public final class SnapshotReconciler implements Reconciler {
     private static final Logger LOG = Logger.getLogger(SnapshotReconciler.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** An error's time changes on every pass; its message is what is new. */
+    private static final ConditionedStatus<VirtualMachineSnapshot.Status> STATUS = new ConditionedStatus<>(
+            VirtualMachineSnapshot.Status.class, s -> s.conditions, (s, c) -> s.conditions = c, s -> {
+                if (s.error != null) {
+                    s.error = new dev.ferry.api.snapshot.v1beta1.SnapshotError(null, s.error.message);
+                }
+                return s;
+            });
     private final KubernetesClient client;
     private final Apply apply;
     private final SnapshotObserver observer;
@@ -126,7 +131,7 @@ public final class SnapshotReconciler implements Reconciler {
             apply.removeFinalizer(content, SnapshotNames.CONTENT_FINALIZER);
         }
         plan.delete().forEach(this::delete);
-        writeStatus(snapshot, plan.status());
+        STATUS.write(apply, clock, snapshot, plan.status());
         if (plan.event() != null) {
             events.record(snapshot, plan.event(), occurrence(plan));
         }
@@ -188,32 +193,7 @@ public final class SnapshotReconciler implements Reconciler {
         return LauncherAddress.client(pod);
     }
 
-    /** Written when it says something new (times aside), with transition times kept. */
-    private void writeStatus(VirtualMachineSnapshot snapshot, VirtualMachineSnapshot.Status desired) {
-        if (desired == null) {
-            return;
-        }
-        VirtualMachineSnapshot.Status current = snapshot.getStatus();
-        if (current != null && Conditions.same(desired.conditions, current.conditions)
-                && JSON.valueToTree(withoutConditions(desired)).equals(JSON.valueToTree(withoutConditions(current)))) {
-            return;
-        }
-        List<? extends Condition> before = current == null ? null : current.conditions;
-        desired.conditions = desired.conditions == null ? null : Conditions.stamp(desired.conditions, before, clock.instant());
-        apply.editStatus(snapshot, latest -> {
-            latest.setStatus(desired);
-            return latest;
-        });
-    }
 
-    private static VirtualMachineSnapshot.Status withoutConditions(VirtualMachineSnapshot.Status status) {
-        VirtualMachineSnapshot.Status copy = JSON.convertValue(status, VirtualMachineSnapshot.Status.class);
-        copy.conditions = null;
-        if (copy.error != null && status.error != null) {
-            copy.error = new dev.ferry.api.snapshot.v1beta1.SnapshotError(null, status.error.message);
-        }
-        return copy;
-    }
 
     private static String occurrence(SnapshotPlan plan) {
         return Objects.toString(plan.status() == null ? null : plan.status().phase, "none").toLowerCase(java.util.Locale.ROOT);

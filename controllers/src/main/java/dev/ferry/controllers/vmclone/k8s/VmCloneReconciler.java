@@ -1,18 +1,16 @@
 package dev.ferry.controllers.vmclone.k8s;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.clone.v1beta1.VirtualMachineClone;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
-import dev.ferry.api.meta.Condition;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
-import dev.ferry.controllers.runtime.Conditions;
 import dev.ferry.controllers.runtime.ObjectKey;
 import dev.ferry.controllers.runtime.Reconciler;
 import dev.ferry.controllers.runtime.k8s.Apply;
 import dev.ferry.controllers.runtime.k8s.EventRecorder;
 import dev.ferry.controllers.snapshot.SnapshotNames;
+import dev.ferry.controllers.snapshot.k8s.ConditionedStatus;
 import dev.ferry.controllers.vmclone.VmCloneDecision;
 import dev.ferry.controllers.vmclone.VmCloneObserved;
 import dev.ferry.controllers.vmclone.VmClonePlan;
@@ -29,7 +27,8 @@ import java.util.function.Supplier;
  * before it ended takes its temporary snapshot and restore with it.
  */
 public final class VmCloneReconciler implements Reconciler {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ConditionedStatus<VirtualMachineClone.Status> STATUS = new ConditionedStatus<>(
+            VirtualMachineClone.Status.class, s -> s.conditions, (s, c) -> s.conditions = c, s -> s);
     private final KubernetesClient client;
     private final Apply apply;
     private final EventRecorder events;
@@ -76,7 +75,7 @@ public final class VmCloneReconciler implements Reconciler {
         if (plan.createRestore() != null) {
             apply.create(plan.createRestore());
         }
-        writeStatus(clone, plan.status());
+        STATUS.write(apply, clock, clone, plan.status());
         plan.delete().forEach(apply::delete);
         if (plan.event() != null) {
             events.record(clone, plan.event(), plan.status().phase == null ? "none" : plan.status().phase.toLowerCase(java.util.Locale.ROOT));
@@ -94,23 +93,6 @@ public final class VmCloneReconciler implements Reconciler {
         return found;
     }
 
-    private void writeStatus(VirtualMachineClone clone, VirtualMachineClone.Status desired) {
-        VirtualMachineClone.Status current = clone.getStatus();
-        if (current != null && Conditions.same(desired.conditions, current.conditions)
-                && JSON.valueToTree(withoutConditions(desired)).equals(JSON.valueToTree(withoutConditions(current)))) {
-            return;
-        }
-        List<? extends Condition> before = current == null ? null : current.conditions;
-        desired.conditions = desired.conditions == null ? null : Conditions.stamp(desired.conditions, before, clock.instant());
-        apply.editStatus(clone, latest -> {
-            latest.setStatus(desired);
-            return latest;
-        });
-    }
 
-    private static VirtualMachineClone.Status withoutConditions(VirtualMachineClone.Status status) {
-        VirtualMachineClone.Status copy = JSON.convertValue(status, VirtualMachineClone.Status.class);
-        copy.conditions = null;
-        return copy;
-    }
+
 }
