@@ -23,14 +23,7 @@ virsh -c qemu:///system version >/dev/null 2>&1 || { echo "libvirtd is not runni
 mkdir -p "$WORK"
 "$ROOT/bin/guest-image" "$WORK/guest" >/dev/null
 golden="$WORK/golden.raw"
-if [[ ! -f "$golden" ]]; then
-  echo "making $golden (the bench guest, 2 GiB virtual, 1 GiB of random data after its filesystem)"
-  qemu-img convert -q -f qcow2 -O raw "$WORK/guest/disk.qcow2" "$golden"
-  truncate -s 2G "$golden"
-  for i in 0 1 2 3; do
-    head -c 256M /dev/urandom | dd of="$golden" bs=1M seek=$((1024 + i * 256)) conv=notrunc status=none
-  done
-fi
+make_guest_disk "$WORK/guest" "$golden"
 
 local_pid=""
 trap 'kill ${local_pid:-} 2>/dev/null || true; wait ${local_pid:-} 2>/dev/null || true; umount "$WORK/xfs" 2>/dev/null || true' EXIT

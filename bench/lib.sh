@@ -6,7 +6,7 @@ elapsed() { echo "$2 - $1" | bc -l; }
 # A 4 GiB-virtual qcow2 holding 1 GiB of incompressible data in four 256 MiB runs.
 make_plain_qcow2() {
   local out=$1 raw="$1.raw"
-  [[ -f "$out" ]] && return
+  [[ -f "$out" && "$out" -nt "$guest/disk.qcow2" ]] && return   # remade when the guest is
   echo "making $out (4 GiB virtual, 1 GiB random data)"
   truncate -s 4G "$raw"
   for i in 0 1 2 3; do
@@ -14,6 +14,20 @@ make_plain_qcow2() {
   done
   qemu-img convert -q -f raw -O qcow2 "$raw" "$out"
   rm -f "$raw"
+}
+
+# The bench guest (bin/guest-image, in <guest dir>) as a 2 GiB raw disk holding 1 GiB of random data
+# after its filesystem, from 1 GiB on (the guest never writes there); made once per guest build.
+#   make_guest_disk <guest dir> <out>
+make_guest_disk() {
+  local guest=$1 out=$2
+  [[ -f "$out" && "$out" -nt "$guest/disk.qcow2" ]] && return   # remade when the guest is
+  echo "making $out (the bench guest, 2 GiB virtual, 1 GiB of random data after its filesystem)"
+  qemu-img convert -q -f qcow2 -O raw "$guest/disk.qcow2" "$out"
+  truncate -s 2G "$out"
+  for i in 0 1 2 3; do
+    head -c 256M /dev/urandom | dd of="$out" bs=1M seek=$((1024 + i * 256)) conv=notrunc status=none
+  done
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

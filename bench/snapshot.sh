@@ -29,14 +29,7 @@ mkdir -p "$WORK"
 "$ROOT/bin/guest-image" "$WORK/guest" >/dev/null
 disk="$WORK/disk.raw"
 data_offset=$((1024 * 1024 * 1024))
-if [[ ! -f "$disk" ]]; then
-  echo "making $disk (the bench guest, 2 GiB virtual, 1 GiB of random data after its filesystem)"
-  qemu-img convert -q -f qcow2 -O raw "$WORK/guest/disk.qcow2" "$disk"
-  truncate -s 2G "$disk"
-  for i in 0 1 2 3; do
-    head -c 256M /dev/urandom | dd of="$disk" bs=1M seek=$((1024 + i * 256)) conv=notrunc status=none
-  done
-fi
+make_guest_disk "$WORK/guest" "$disk"
 
 local_pid=""
 trap 'kill ${local_pid:-} 2>/dev/null || true; wait ${local_pid:-} 2>/dev/null || true; umount "$WORK/xfs" 2>/dev/null || true' EXIT
