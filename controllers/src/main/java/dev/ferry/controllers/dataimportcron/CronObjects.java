@@ -12,6 +12,7 @@ import dev.ferry.controllers.datavolume.ImporterPodBuilder;
 import dev.ferry.controllers.datavolume.PvcBuilder;
 import dev.ferry.controllers.datavolume.WorkerPodBuilder;
 import dev.ferry.controllers.datavolume.WorkerSettings;
+import dev.ferry.controllers.runtime.Models;
 import dev.ferry.worker.WorkerKind;
 import dev.ferry.worker.env.Reporting;
 import dev.ferry.worker.env.SourcePollerEnv;
@@ -25,7 +26,6 @@ import java.util.Map;
 
 /** What a DataImportCron makes: the poller Pod, import DataVolumes, snapshots and its DataSource — pure functions of the cron. */
 public final class CronObjects {
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private CronObjects() {
     }
 
@@ -35,7 +35,7 @@ public final class CronObjects {
         dv.getMetadata().setName(cron.getMetadata().getName());
         dv.getMetadata().setNamespace(cron.getMetadata().getNamespace());
         dv.getMetadata().setUid(cron.getMetadata().getUid());
-        dv.setSpec(copy(cron.getSpec().template.spec, DataVolumeSpec.class));
+        dv.setSpec(Models.copy(cron.getSpec().template.spec, DataVolumeSpec.class));
         return dv;
     }
 
@@ -95,7 +95,7 @@ public final class CronObjects {
 
     /** The managed DataSource pointing at import {@code name} (a claim, or a snapshot), labelled with the cron. */
     static DataSource dataSource(DataImportCron cron, DataSource current, String name, boolean snapshot) {
-        DataSource ds = current == null ? new DataSource() : copy(current, DataSource.class);
+        DataSource ds = current == null ? new DataSource() : Models.copy(current, DataSource.class);
         ds.getMetadata().setResourceVersion(null);
         ds.getMetadata().setName(cron.getSpec().managedDataSource);
         ds.getMetadata().setNamespace(cron.getMetadata().getNamespace());
@@ -122,14 +122,5 @@ public final class CronObjects {
         return new OwnerReferenceBuilder().withApiVersion(DataVolume.GROUP + "/" + DataVolume.VERSION).withKind("DataImportCron")
                 .withName(cron.getMetadata().getName()).withUid(cron.getMetadata().getUid()).withController(true)
                 .withBlockOwnerDeletion(true).build();
-    }
-
-    /** A deep copy, through JSON (the decision never changes what it observed). */
-    private static <T> T copy(T value, Class<T> type) {
-        try {
-            return JSON.readValue(JSON.writeValueAsBytes(value), type);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("a model object is plain JSON", e);
-        }
     }
 }

@@ -10,6 +10,7 @@ import dev.ferry.api.kubevirt.v1.VmiSpec;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
+import dev.ferry.controllers.runtime.Models;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -129,7 +130,7 @@ public final class RestoredObjects {
         spec2.setAccessModes(was.getAccessModes());
         spec2.setStorageClassName(was.getStorageClassName());
         spec2.setVolumeMode(was.getVolumeMode());
-        spec2.setResources(SnapshotDecision.copy(was.getResources(), io.fabric8.kubernetes.api.model.VolumeResourceRequirements.class));
+        spec2.setResources(Models.copy(was.getResources(), io.fabric8.kubernetes.api.model.VolumeResourceRequirements.class));
         Quantity restoreSize = vs == null || vs.getStatus() == null ? null : vs.getStatus().restoreSize;
         Quantity requested = spec2.getResources() == null || spec2.getResources().getRequests() == null ? null
                 : spec2.getResources().getRequests().get("storage");
@@ -155,7 +156,7 @@ public final class RestoredObjects {
      * the restored claims of their names instead of importing), other DataVolumes become claim volumes.
      */
     static VmSpec rewrite(VirtualMachineRestore restore, VirtualMachineSnapshotContent content) {
-        VmSpec spec = SnapshotDecision.copy(content.getSpec().source.virtualMachine.spec, VmSpec.class);
+        VmSpec spec = Models.copy(content.getSpec().source.virtualMachine.spec, VmSpec.class);
         List<String> templates = templateNames(spec);
         Map<String, String> renamedTemplates = new HashMap<>();
         for (VirtualMachineSnapshotContent.VolumeBackup backup : content.getSpec().volumeBackups == null
@@ -228,7 +229,7 @@ public final class RestoredObjects {
 
     /** The existing target with the snapshot's spec, keeping how it runs, marked by this restore. */
     static VirtualMachine rewritten(VirtualMachineRestore restore, VirtualMachine target, VmSpec spec) {
-        VirtualMachine vm = SnapshotDecision.copy(target, VirtualMachine.class);
+        VirtualMachine vm = Models.copy(target, VirtualMachine.class);
         spec.running = target.getSpec().running;
         spec.runStrategy = target.getSpec().runStrategy;
         vm.setSpec(spec);

@@ -14,12 +14,12 @@ import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
 import dev.ferry.controllers.runtime.Conditions;
 import dev.ferry.controllers.runtime.Event;
 import dev.ferry.controllers.runtime.GoDuration;
+import dev.ferry.controllers.runtime.Models;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -416,7 +416,7 @@ public final class SnapshotDecision {
             source.metadata = new ObjectMetaBuilder().withName(vm.getMetadata().getName()).withNamespace(vm.getMetadata().getNamespace())
                     .withUid(vm.getMetadata().getUid()).withGeneration(vm.getMetadata().getGeneration())
                     .withLabels(vm.getMetadata().getLabels()).withAnnotations(vm.getMetadata().getAnnotations()).build();
-            source.spec = copy(vm.getSpec(), dev.ferry.api.kubevirt.v1.VmSpec.class);
+            source.spec = Models.copy(vm.getSpec(), dev.ferry.api.kubevirt.v1.VmSpec.class);
             content.getSpec().source.virtualMachine = source;
             List<VirtualMachineSnapshotContent.VolumeBackup> backups = new ArrayList<>();
             for (VmVolume volume : o.volumes()) {
@@ -430,7 +430,7 @@ public final class SnapshotDecision {
                 ObjectMeta claim = volume.claim().getMetadata();
                 backup.persistentVolumeClaim.metadata = new ObjectMetaBuilder().withName(claim.getName()).withNamespace(claim.getNamespace())
                         .withLabels(claim.getLabels()).withAnnotations(claim.getAnnotations()).build();
-                backup.persistentVolumeClaim.spec = copy(volume.claim().getSpec(), PersistentVolumeClaimSpec.class);
+                backup.persistentVolumeClaim.spec = Models.copy(volume.claim().getSpec(), PersistentVolumeClaimSpec.class);
                 backups.add(backup);
             }
             content.getSpec().volumeBackups = backups;
@@ -542,9 +542,5 @@ public final class SnapshotDecision {
             condition.lastProbeTime = null;
             return condition;
         }
-    }
-
-    static <T> T copy(T object, Class<T> type) {
-        return object == null ? null : Serialization.unmarshal(Serialization.asJson(object), type);
     }
 }
