@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 
 /**
@@ -15,12 +17,19 @@ import java.util.logging.Logger;
 public final class Leadership implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Leadership.class.getName());
     private final CompletableFuture<?> election;
+    /** Starting or stopping the reconcilers takes a while (informers sync): never on the elector's thread, which renews the lease. */
+    private final ExecutorService transitions;
 
     /** Starts campaigning; {@code lead} runs on winning, {@code stop} on losing (or giving up) the lease. */
     public Leadership(KubernetesClient client, String namespace, String lease, String identity, Duration leaseDuration,
             Runnable lead, Runnable stop) {
         Duration renew = leaseDuration.multipliedBy(2).dividedBy(3);
         Duration retry = leaseDuration.dividedBy(5);
+        transitions = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "leadership-" + lease);
+            thread.setDaemon(true);
+            return thread;
+        });
         election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                 .withName(lease)
                 .withLock(new LeaseLock(namespace, lease, identity))
@@ -28,17 +37,27 @@ public final class Leadership implements AutoCloseable {
                 .withReleaseOnCancel(true)
                 .withLeaderCallbacks(new LeaderCallbacks(() -> {
                     LOG.info(() -> identity + " leads " + namespace + "/" + lease);
-                    lead.run();
+                    transition(lead);
                 }, () -> {
                     LOG.info(() -> identity + " no longer leads " + namespace + "/" + lease);
-                    stop.run();
+                    transition(stop);
                 }, leader -> LOG.fine(() -> "leader of " + lease + " is " + leader)))
                 .build()).build().start();
+    }
+
+    /** On the transitions' thread; inline once closing (the elector's last stop comes after). */
+    private void transition(Runnable change) {
+        try {
+            transitions.execute(change);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            change.run();
+        }
     }
 
     /** Gives the lease up (released, so another replica takes over at once). */
     @Override
     public void close() {
         election.cancel(true);
+        transitions.shutdown();
     }
 }
