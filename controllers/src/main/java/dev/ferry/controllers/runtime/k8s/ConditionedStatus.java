@@ -1,9 +1,8 @@
-package dev.ferry.controllers.snapshot.k8s;
+package dev.ferry.controllers.runtime.k8s;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.api.snapshot.v1beta1.SnapshotCondition;
+import dev.ferry.api.meta.Condition;
 import dev.ferry.controllers.runtime.Conditions;
-import dev.ferry.controllers.runtime.k8s.Apply;
 import io.fabric8.kubernetes.client.CustomResource;
 import java.time.Clock;
 import java.util.List;
@@ -12,20 +11,20 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * How the snapshot API's objects (snapshots, restores, clones) write their status: only when the
- * decision says something new — conditions compared without their times, the rest as JSON after
- * {@code comparable} (which may blank what changes on every pass, such as an error's time) — and
- * with the conditions' transition times carried over from the current ones.
+ * How an object whose status carries conditions (snapshots, restores, clones, schedules) has its
+ * status written: only when the decision says something new — conditions compared without their
+ * times, the rest as JSON after {@code comparable} (which may blank what changes on every pass,
+ * such as an error's time) — and with the conditions' transition times carried over.
  */
-public final class ConditionedStatus<S> {
+public final class ConditionedStatus<S, C extends Condition> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Class<S> type;
-    private final Function<S, List<SnapshotCondition>> conditions;
-    private final BiConsumer<S, List<SnapshotCondition>> setConditions;
+    private final Function<S, List<C>> conditions;
+    private final BiConsumer<S, List<C>> setConditions;
     private final UnaryOperator<S> comparable;
 
-    public ConditionedStatus(Class<S> type, Function<S, List<SnapshotCondition>> conditions,
-            BiConsumer<S, List<SnapshotCondition>> setConditions, UnaryOperator<S> comparable) {
+    public ConditionedStatus(Class<S> type, Function<S, List<C>> conditions,
+            BiConsumer<S, List<C>> setConditions, UnaryOperator<S> comparable) {
         this.type = type;
         this.conditions = conditions;
         this.setConditions = setConditions;
@@ -41,7 +40,7 @@ public final class ConditionedStatus<S> {
                 && JSON.valueToTree(withoutConditions(desired)).equals(JSON.valueToTree(withoutConditions(current)))) {
             return;
         }
-        List<SnapshotCondition> wanted = conditions.apply(desired);
+        List<C> wanted = conditions.apply(desired);
         setConditions.accept(desired, wanted == null ? null
                 : Conditions.stamp(wanted, current == null ? null : conditions.apply(current), clock.instant()));
         apply.editStatus(object, latest -> {

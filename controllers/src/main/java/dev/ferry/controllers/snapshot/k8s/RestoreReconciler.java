@@ -5,6 +5,7 @@ import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VmSpec;
 import dev.ferry.api.kubevirt.v1.VmStatus;
+import dev.ferry.api.snapshot.v1beta1.SnapshotCondition;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
@@ -12,6 +13,7 @@ import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
 import dev.ferry.controllers.runtime.ObjectKey;
 import dev.ferry.controllers.runtime.Reconciler;
 import dev.ferry.controllers.runtime.k8s.Apply;
+import dev.ferry.controllers.runtime.k8s.ConditionedStatus;
 import dev.ferry.controllers.runtime.k8s.EventRecorder;
 import dev.ferry.controllers.snapshot.RestoreDecision;
 import dev.ferry.controllers.snapshot.RestoreObserved;
@@ -33,7 +35,7 @@ import java.util.logging.Logger;
 /** Reconciles one VirtualMachineRestore: observe → {@link RestoreDecision} → apply. */
 public final class RestoreReconciler implements Reconciler {
     private static final Logger LOG = Logger.getLogger(RestoreReconciler.class.getName());
-    private static final ConditionedStatus<VirtualMachineRestore.Status> STATUS = new ConditionedStatus<>(
+    private static final ConditionedStatus<VirtualMachineRestore.Status, SnapshotCondition> STATUS = new ConditionedStatus<>(
             VirtualMachineRestore.Status.class, s -> s.conditions, (s, c) -> s.conditions = c, s -> s);
     private final KubernetesClient client;
     private final Apply apply;
@@ -192,8 +194,6 @@ public final class RestoreReconciler implements Reconciler {
             apply.removeFinalizer(restore, SnapshotNames.RESTORE_FINALIZER);
         }
     }
-
-
 
     private static String key(VirtualMachineRestore restore) {
         return restore.getMetadata().getNamespace() + "/" + restore.getMetadata().getName();

@@ -3,12 +3,14 @@ package dev.ferry.controllers.snapshot.k8s;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
+import dev.ferry.api.snapshot.v1beta1.SnapshotCondition;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
 import dev.ferry.controllers.runtime.Event;
 import dev.ferry.controllers.runtime.ObjectKey;
 import dev.ferry.controllers.runtime.Reconciler;
 import dev.ferry.controllers.runtime.k8s.Apply;
+import dev.ferry.controllers.runtime.k8s.ConditionedStatus;
 import dev.ferry.controllers.runtime.k8s.EventRecorder;
 import dev.ferry.controllers.snapshot.SnapshotDecision;
 import dev.ferry.controllers.snapshot.SnapshotNames;
@@ -37,7 +39,7 @@ public final class SnapshotReconciler implements Reconciler {
     private static final Logger LOG = Logger.getLogger(SnapshotReconciler.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     /** An error's time changes on every pass; its message is what is new. */
-    private static final ConditionedStatus<VirtualMachineSnapshot.Status> STATUS = new ConditionedStatus<>(
+    private static final ConditionedStatus<VirtualMachineSnapshot.Status, SnapshotCondition> STATUS = new ConditionedStatus<>(
             VirtualMachineSnapshot.Status.class, s -> s.conditions, (s, c) -> s.conditions = c, s -> {
                 if (s.error != null) {
                     s.error = new dev.ferry.api.snapshot.v1beta1.SnapshotError(null, s.error.message);
@@ -192,8 +194,6 @@ public final class SnapshotReconciler implements Reconciler {
         Pod pod = podName == null ? null : client.pods().inNamespace(vmi.getMetadata().getNamespace()).withName(podName).get();
         return LauncherAddress.client(pod);
     }
-
-
 
     private static String occurrence(SnapshotPlan plan) {
         return Objects.toString(plan.status() == null ? null : plan.status().phase, "none").toLowerCase(java.util.Locale.ROOT);

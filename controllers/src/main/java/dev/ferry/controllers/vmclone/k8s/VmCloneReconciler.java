@@ -2,15 +2,16 @@ package dev.ferry.controllers.vmclone.k8s;
 
 import dev.ferry.api.clone.v1beta1.VirtualMachineClone;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
+import dev.ferry.api.snapshot.v1beta1.SnapshotCondition;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
 import dev.ferry.controllers.runtime.ObjectKey;
 import dev.ferry.controllers.runtime.Reconciler;
 import dev.ferry.controllers.runtime.k8s.Apply;
+import dev.ferry.controllers.runtime.k8s.ConditionedStatus;
 import dev.ferry.controllers.runtime.k8s.EventRecorder;
 import dev.ferry.controllers.snapshot.SnapshotNames;
-import dev.ferry.controllers.snapshot.k8s.ConditionedStatus;
 import dev.ferry.controllers.vmclone.VmCloneDecision;
 import dev.ferry.controllers.vmclone.VmCloneObserved;
 import dev.ferry.controllers.vmclone.VmClonePlan;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
  * before it ended takes its temporary snapshot and restore with it.
  */
 public final class VmCloneReconciler implements Reconciler {
-    private static final ConditionedStatus<VirtualMachineClone.Status> STATUS = new ConditionedStatus<>(
+    private static final ConditionedStatus<VirtualMachineClone.Status, SnapshotCondition> STATUS = new ConditionedStatus<>(
             VirtualMachineClone.Status.class, s -> s.conditions, (s, c) -> s.conditions = c, s -> s);
     private final KubernetesClient client;
     private final Apply apply;
@@ -92,7 +93,4 @@ public final class VmCloneReconciler implements Reconciler {
                 .withLabel(SnapshotNames.LABEL_CLONE, key.name()).list().getItems());
         return found;
     }
-
-
-
 }
