@@ -98,6 +98,8 @@ final class ClientCommands {
         @Parameters(index = "0", paramLabel = "KIND") String kind;
         @Parameters(index = "1", arity = "0..1", paramLabel = "NAME") String name;
         @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "yaml, json or (default) a table") String output;
+        @Option(names = {"-l", "--selector"}, paramLabel = "KEY=VALUE[,KEY=VALUE]", description = "only objects with these labels")
+        String selector;
 
         @Override
         public Integer call() throws Exception {
@@ -136,8 +138,18 @@ final class ClientCommands {
                 }
                 return List.of(item);
             }
-            return Kinds.clusterScoped(type) ? client.resources(type).list().getItems()
-                    : client.resources(type).inNamespace(kube.namespace(client)).list().getItems();
+            java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+            if (selector != null) {
+                for (String pair : selector.split(",")) {
+                    String[] kv = pair.split("=", 2);
+                    if (kv.length != 2 || kv[0].isBlank()) {
+                        throw new IllegalArgumentException("-l takes KEY=VALUE pairs separated by commas, not " + selector);
+                    }
+                    labels.put(kv[0].trim(), kv[1].trim());
+                }
+            }
+            return Kinds.clusterScoped(type) ? client.resources(type).withLabels(labels).list().getItems()
+                    : client.resources(type).inNamespace(kube.namespace(client)).withLabels(labels).list().getItems();
         }
     }
 
