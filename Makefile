@@ -41,7 +41,7 @@ launcher:
 # The whole suite, as CI runs it: unit, component (real qemu-img, loop devices) and bounded
 # fuzzing, then every benchmark (which also checks its outputs bit for bit).
 test: deps
-	$(MVN) install -Pfuzz
+	$(MVN) install -Pfuzz,e2e
 	@$(MAKE) --no-print-directory launcher
 	bench/import-local.sh 5
 	bench/import-remote.sh 3

@@ -8,6 +8,8 @@ import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
 import dev.ferry.api.clone.v1beta1.VirtualMachineClone;
+import dev.ferry.api.schedule.v1alpha1.VirtualMachineSnapshotSchedule;
+import dev.ferry.api.snapscheduler.v1.SnapshotSchedule;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
@@ -68,7 +70,12 @@ final class Kinds {
             Map.entry("vmrestore", VirtualMachineRestore.class), Map.entry("vmrestores", VirtualMachineRestore.class),
             Map.entry("virtualmachinerestore", VirtualMachineRestore.class), Map.entry("virtualmachinerestores", VirtualMachineRestore.class),
             Map.entry("vmclone", VirtualMachineClone.class), Map.entry("vmclones", VirtualMachineClone.class),
-            Map.entry("virtualmachineclone", VirtualMachineClone.class), Map.entry("virtualmachineclones", VirtualMachineClone.class));
+            Map.entry("virtualmachineclone", VirtualMachineClone.class), Map.entry("virtualmachineclones", VirtualMachineClone.class),
+            Map.entry("vmss", VirtualMachineSnapshotSchedule.class), Map.entry("vmsnapshotschedule", VirtualMachineSnapshotSchedule.class),
+            Map.entry("vmsnapshotschedules", VirtualMachineSnapshotSchedule.class),
+            Map.entry("virtualmachinesnapshotschedule", VirtualMachineSnapshotSchedule.class),
+            Map.entry("virtualmachinesnapshotschedules", VirtualMachineSnapshotSchedule.class),
+            Map.entry("snapshotschedule", SnapshotSchedule.class), Map.entry("snapshotschedules", SnapshotSchedule.class));
 
     private Kinds() {
     }
@@ -76,7 +83,7 @@ final class Kinds {
     static Class<? extends HasMetadata> of(String name) {
         Class<? extends HasMetadata> kind = KINDS.get(name.toLowerCase(Locale.ROOT));
         if (kind == null) {
-            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, vm, vmi, vmim, vmsnapshot, vmrestore, vmclone, pvc, pod, pv, das, dic, vs, sc, svc, events");
+            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, vm, vmi, vmim, vmsnapshot, vmrestore, vmclone, vmss, snapshotschedules, pvc, pod, pv, das, dic, vs, sc, svc, events");
         }
         return kind;
     }

@@ -8,6 +8,8 @@ import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
 import dev.ferry.api.clone.v1beta1.VirtualMachineClone;
+import dev.ferry.api.schedule.v1alpha1.VirtualMachineSnapshotSchedule;
+import dev.ferry.api.snapscheduler.v1.SnapshotSchedule;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
@@ -30,6 +32,10 @@ final class Table {
             out.println("No resources found.");
             return;
         }
+        if (items.get(0) instanceof VirtualMachineSnapshotSchedule || items.get(0) instanceof SnapshotSchedule) {
+            schedules(out, items);
+            return;
+        }
         boolean dv = items.get(0) instanceof DataVolume;
         out.println(dv ? String.format("%-32s %-20s %-10s %-9s %s", "NAME", "PHASE", "PROGRESS", "RESTARTS", "AGE")
                 : String.format("%-40s %-12s %s", "NAME", "STATUS", "AGE"));
@@ -41,6 +47,37 @@ final class Table {
             } else {
                 out.println(String.format("%-40s %-12s %s", item.getMetadata().getName(), orDash(phase(item)), age(item)));
             }
+        }
+    }
+
+    /** Snapshot schedules: NAME SCHEDULE MAXCOUNT EXPIRES NEXT LAST. */
+    private static void schedules(PrintWriter out, List<? extends HasMetadata> items) {
+        String row = "%-28s %-16s %-9s %-9s %-21s %s";
+        out.println(String.format(row, "NAME", "SCHEDULE", "MAXCOUNT", "EXPIRES", "NEXT", "LAST"));
+        for (HasMetadata item : items) {
+            String schedule;
+            Integer maxCount;
+            String expires;
+            String next;
+            String last;
+            if (item instanceof VirtualMachineSnapshotSchedule s) {
+                var spec = s.getSpec() == null ? new VirtualMachineSnapshotSchedule.Spec() : s.getSpec();
+                schedule = spec.schedule;
+                maxCount = spec.retention == null ? null : spec.retention.maxCount;
+                expires = spec.retention == null ? null : spec.retention.expires;
+                next = s.getStatus() == null ? null : s.getStatus().nextSnapshotTime;
+                last = s.getStatus() == null ? null : s.getStatus().lastSnapshotTime;
+            } else {
+                SnapshotSchedule s = (SnapshotSchedule) item;
+                var spec = s.getSpec() == null ? new SnapshotSchedule.Spec() : s.getSpec();
+                schedule = spec.schedule;
+                maxCount = spec.retention == null ? null : spec.retention.maxCount;
+                expires = spec.retention == null ? null : spec.retention.expires;
+                next = s.getStatus() == null ? null : s.getStatus().nextSnapshotTime;
+                last = s.getStatus() == null ? null : s.getStatus().lastSnapshotTime;
+            }
+            out.println(String.format(row, item.getMetadata().getName(), orDash(schedule), maxCount == null ? "-" : maxCount,
+                    orDash(expires), orDash(next), orDash(last)));
         }
     }
 

@@ -11,6 +11,8 @@ import dev.ferry.api.cdi.v1beta1.DataVolumeSource;
 import dev.ferry.api.clone.v1beta1.VirtualMachineClone;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
+import dev.ferry.api.schedule.v1alpha1.VirtualMachineSnapshotSchedule;
+import dev.ferry.api.snapscheduler.v1.SnapshotSchedule;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
 import dev.ferry.api.volumesnapshot.v1.VolumeSnapshot;
@@ -29,8 +31,11 @@ import dev.ferry.controllers.datavolume.k8s.DataVolumeControllers;
 import dev.ferry.controllers.datavolume.k8s.DataVolumeReconciler;
 import dev.ferry.controllers.migration.k8s.MigrationReconciler;
 import dev.ferry.controllers.runtime.ObjectKey;
+import dev.ferry.controllers.runtime.Reconciler;
 import dev.ferry.controllers.runtime.WorkerProgress;
 import dev.ferry.controllers.runtime.k8s.Leadership;
+import dev.ferry.controllers.schedule.ScheduleCounters;
+import dev.ferry.controllers.schedule.k8s.ScheduleReconcilers;
 import dev.ferry.controllers.snapshot.k8s.RestoreReconciler;
 import dev.ferry.controllers.snapshot.k8s.SnapshotReconciler;
 import dev.ferry.controllers.snapshot.k8s.SnapshotWebhook;
@@ -123,6 +128,7 @@ class RbacCoverageTest {
         cloneScenario(controller);
         cronScenario(controller);
         snapshotScenario(controller);
+        scheduleScenario(controller);
         ClusterAuthorization authorization = new ClusterAuthorization(controller);
         authorization.allowed("alice", List.of(), "vms");
         authorization.authenticate("some-token");
@@ -351,6 +357,68 @@ class RbacCoverageTest {
                         + "\"version\":\"v1beta1\",\"kind\":\"VirtualMachineRestore\"},\"object\":"
                         + Serialization.asJson(client.resources(VirtualMachineRestore.class).inNamespace("vms").withName("restore-1").get())
                         + "}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Two schedules found due (their recorded next run has passed): a VM schedule snapshots the VMs
+     * of vms and a snapscheduler schedule the claims, each expiring by count what it made before.
+     */
+    private static void scheduleScenario(KubernetesClient controller) throws Exception {
+        String past = Instant.now().minusSeconds(120).toString();
+        VirtualMachineSnapshotSchedule vmss = client.resource(Serialization.unmarshal("""
+                apiVersion: ferry.kubevirt.dev/v1alpha1
+                kind: VirtualMachineSnapshotSchedule
+                metadata: {name: often, namespace: vms}
+                spec:
+                  schedule: "* * * * *"
+                  retention: {maxCount: 1}
+                """, VirtualMachineSnapshotSchedule.class)).create();
+        vmss.setStatus(new VirtualMachineSnapshotSchedule.Status());
+        vmss.getStatus().nextSnapshotTime = past;
+        client.resource(vmss).updateStatus();
+        SnapshotSchedule claims = client.resource(Serialization.unmarshal("""
+                apiVersion: snapscheduler.backube/v1
+                kind: SnapshotSchedule
+                metadata: {name: hourly, namespace: vms}
+                spec:
+                  schedule: "@hourly"
+                  retention: {maxCount: 1}
+                """, SnapshotSchedule.class)).create();
+        claims.setStatus(new SnapshotSchedule.Status());
+        claims.getStatus().nextSnapshotTime = past;
+        client.resource(claims).updateStatus();
+        ScheduleCounters counters = new ScheduleCounters();
+        Reconciler vmSchedules = ScheduleReconcilers.vms(controller, Clock.systemUTC(), counters);
+        Reconciler claimSchedules = ScheduleReconcilers.claims(controller, Clock.systemUTC(), counters);
+        vmSchedules.reconcile(new ObjectKey("vms", "often"));
+        claimSchedules.reconcile(new ObjectKey("vms", "hourly"));
+        assertThat(client.resources(VirtualMachineSnapshot.class).inNamespace("vms")
+                .withLabel(VirtualMachineSnapshotSchedule.LABEL_SCHEDULE, "often").list().getItems()).isNotEmpty();
+        assertThat(client.resources(VolumeSnapshot.class).inNamespace("vms").withLabel(SnapshotSchedule.LABEL_SCHEDULE, "hourly")
+                .list().getItems()).isNotEmpty();
+        // done, and due again: the new snapshots replace the old ones (maxCount 1)
+        for (VirtualMachineSnapshot taken : client.resources(VirtualMachineSnapshot.class).inNamespace("vms")
+                .withLabel(VirtualMachineSnapshotSchedule.LABEL_SCHEDULE, "often").list().getItems()) {
+            taken.setStatus(new VirtualMachineSnapshot.Status());
+            taken.getStatus().phase = VirtualMachineSnapshot.SUCCEEDED;
+            taken.getStatus().readyToUse = true;
+            client.resource(taken).updateStatus();
+        }
+        for (var schedule : List.of(client.resources(VirtualMachineSnapshotSchedule.class).inNamespace("vms").withName("often").get(),
+                client.resources(SnapshotSchedule.class).inNamespace("vms").withName("hourly").get())) {
+            client.resource(schedule).editStatus(s -> {
+                if (s instanceof VirtualMachineSnapshotSchedule v) {
+                    v.getStatus().nextSnapshotTime = Instant.now().minusSeconds(1).toString();
+                } else {
+                    ((SnapshotSchedule) s).getStatus().nextSnapshotTime = Instant.now().minusSeconds(1).toString();
+                }
+                return s;
+            });
+        }
+        Thread.sleep(1100);
+        vmSchedules.reconcile(new ObjectKey("vms", "often"));
+        claimSchedules.reconcile(new ObjectKey("vms", "hourly"));
+        assertThat(counters.all().values()).allSatisfy(c -> assertThat(c.expired.get()).isPositive());
     }
 
     /** Reconciles a snapshot, the storage making its VolumeSnapshots ready, until it is ready (or gone: a clone's, when done). */

@@ -6,6 +6,7 @@ import dev.ferry.controllers.dataimportcron.k8s.DataImportCronReconciler;
 import dev.ferry.controllers.datavolume.k8s.DataVolumeCounters;
 import dev.ferry.controllers.runtime.ObjectKey;
 import dev.ferry.controllers.runtime.k8s.InformerController;
+import dev.ferry.controllers.schedule.ScheduleCounters;
 import dev.ferry.worker.MetricsEndpoint;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -13,12 +14,15 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /**
  * The controller's {@code /metrics}: CDI's {@code kubevirt_cdi_datavolume_pending} and
- * {@code kubevirt_cdi_dataimportcron_outdated}, DataVolumes per phase, and Ferry's counters of
- * bytes imported and worker restarts.
+ * {@code kubevirt_cdi_dataimportcron_outdated}, DataVolumes per phase, Ferry's counters of bytes
+ * imported and worker restarts, and per snapshot schedule the snapshots taken, failed and expired
+ * and the seconds until its next run.
  */
 public final class ControllerMetrics implements AutoCloseable {
     private final MetricsEndpoint endpoint;
@@ -44,6 +48,25 @@ public final class ControllerMetrics implements AutoCloseable {
         endpoint.beforeScrape(() -> outdated.register(crons.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of(
                 "namespace", e.getKey().namespace(), "cron_name", e.getKey().name(), "pending", String.valueOf(e.getValue().pending())),
                 e.getValue().outdated() ? 1 : 0)).toList(), true));
+        ScheduleCounters schedules = controllers.schedules();
+        MultiGauge untilNext = MultiGauge.builder("ferry_snapshot_schedule_next_run_seconds")
+                .description("Seconds until a snapshot schedule's next run").register(registry);
+        endpoint.beforeScrape(() -> {
+            Instant now = Instant.now();
+            schedules.all().forEach((key, counts) -> {
+                Tags tags = Tags.of("kind", key.kind(), "namespace", key.schedule().namespace(), "schedule", key.schedule().name());
+                FunctionCounter.builder("ferry_snapshot_schedule_taken", counts, c -> c.taken.get()).tags(tags)
+                        .description("Snapshots a schedule created").register(registry);
+                FunctionCounter.builder("ferry_snapshot_schedule_failed", counts, c -> c.failed.get()).tags(tags)
+                        .description("Snapshots of a schedule seen failed").register(registry);
+                FunctionCounter.builder("ferry_snapshot_schedule_expired", counts, c -> c.expired.get()).tags(tags)
+                        .description("Snapshots a schedule's retention deleted").register(registry);
+            });
+            untilNext.register(schedules.all().entrySet().stream().filter(e -> e.getValue().next != null)
+                    .map(e -> MultiGauge.Row.of(Tags.of("kind", e.getKey().kind(), "namespace", e.getKey().schedule().namespace(),
+                            "schedule", e.getKey().schedule().name()), Math.max(0, Duration.between(now, e.getValue().next).toMillis()) / 1000.0))
+                    .toList(), true);
+        });
     }
 
     /** DataVolumes the informer knows in {@code phase} (one without status counts as Pending). */

@@ -15,6 +15,8 @@ import dev.ferry.controllers.migration.k8s.MigrationReconciler;
 import dev.ferry.controllers.runtime.ObjectKey;
 import dev.ferry.controllers.runtime.WorkerProgress;
 import dev.ferry.controllers.runtime.k8s.InformerController;
+import dev.ferry.controllers.schedule.ScheduleCounters;
+import dev.ferry.controllers.schedule.k8s.ScheduleControllers;
 import dev.ferry.controllers.snapshot.k8s.SnapshotControllers;
 import dev.ferry.controllers.vm.k8s.VmReconciler;
 import dev.ferry.controllers.vmi.LauncherPodBuilder;
@@ -39,6 +41,7 @@ public final class Controllers {
     private final DataVolumeReconciler dataVolumes;
     private final InformerController<DataVolume> dataVolumeController;
     private final DataImportCronReconciler dataImportCrons;
+    private final ScheduleCounters schedules = new ScheduleCounters();
     private final List<InformerController<?>> all;
 
     public Controllers(KubernetesClient client, WorkerSettings workers, VmSettings vms, String namespace, Clock clock) {
@@ -49,7 +52,8 @@ public final class Controllers {
                 DataImportCronControllers.controller(dataImportCrons), vmController(client, clock),
                 vmiController(client, vms, clock), migrationController(client, vms, clock),
                 SnapshotControllers.snapshots(client, clock), SnapshotControllers.restores(client, clock),
-                SnapshotControllers.clones(client, clock, suffixes()));
+                SnapshotControllers.clones(client, clock, suffixes()), ScheduleControllers.vms(client, clock, schedules),
+                ScheduleControllers.claims(client, clock, schedules));
     }
 
     public List<InformerController<?>> all() {
@@ -62,6 +66,11 @@ public final class Controllers {
 
     public DataImportCronReconciler dataImportCrons() {
         return dataImportCrons;
+    }
+
+    /** What the snapshot schedules took, saw fail and expired, and when each runs next. */
+    public ScheduleCounters schedules() {
+        return schedules;
     }
 
     public InformerController<DataVolume> dataVolumeController() {

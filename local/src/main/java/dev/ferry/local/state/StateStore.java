@@ -5,6 +5,8 @@ import dev.ferry.api.cdi.v1beta1.DataSource;
 import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.clone.v1beta1.VirtualMachineClone;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
+import dev.ferry.api.schedule.v1alpha1.VirtualMachineSnapshotSchedule;
+import dev.ferry.api.snapscheduler.v1.SnapshotSchedule;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineRestore;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshot;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
@@ -43,7 +45,8 @@ public final class StateStore {
     private static final List<Class<? extends HasMetadata>> KINDS = List.of(Secret.class, ConfigMap.class,
             PersistentVolume.class, VolumeSnapshotContent.class, DataSource.class, DataImportCron.class, VirtualMachine.class,
             DataVolume.class, PersistentVolumeClaim.class, VirtualMachineClone.class, VirtualMachineSnapshot.class,
-            VirtualMachineSnapshotContent.class, VolumeSnapshot.class, VirtualMachineRestore.class, Service.class, Pod.class);
+            VirtualMachineSnapshotContent.class, VolumeSnapshot.class, VirtualMachineRestore.class, VirtualMachineSnapshotSchedule.class,
+            SnapshotSchedule.class, Service.class, Pod.class);
     /** Cluster-scoped kinds: listed without a namespace. */
     private static final java.util.Set<Class<?>> CLUSTER = java.util.Set.of(PersistentVolume.class, VolumeSnapshotContent.class);
 
