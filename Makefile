@@ -43,13 +43,13 @@ launcher:
 test: deps
 	$(MVN) install -Pfuzz,e2e
 	@$(MAKE) --no-print-directory launcher
-	bench/import-local.sh 5
+	bench/import-local.sh 3
 	bench/import-remote.sh 3
 	bench/upload.sh 3
 	bench/clone.sh 3
 	bench/golden.sh 3
 	bench/snapshot.sh 3
-	bench/vm.sh 10 3
+	bench/vm.sh 3 3
 
 test-fast: deps
 	$(MVN) install
