@@ -157,8 +157,8 @@ measure() {  # data root, label
     rm -f "$root/anchor.img"
   done
 
-  # restores of snap-0 into new VMs, halted by the restore's patch (they would run as the snapshot's VM did); each
-  # restored VM is deleted once measured
+  # restores of snap-0 into new VMs (created halted, as KubeVirt creates them; the patch says it as users write
+  # it); each restored VM is deleted once measured
   for ((i = 0; i < RUNS; i++)); do
     out=$(create_and_watch "$restores" '{"apiVersion":"snapshot.kubevirt.io/v1beta1","kind":"VirtualMachineRestore","metadata":{"name":"restore-'$i'"},"spec":{"target":{"apiGroup":"kubevirt.io","kind":"VirtualMachine","name":"restored-'$i'"},"virtualMachineSnapshotName":"snap-0","patches":["{\"op\":\"replace\",\"path\":\"/spec/runStrategy\",\"value\":\"Halted\"}"]}}' \
       "restore-$i" 's.get("complete") is True' '("complete" if s.get("complete") else "") + (": " if s.get("complete") and progressing else "") + progressing or "new"')
