@@ -19,6 +19,8 @@ import dev.ferry.api.volumesnapshot.v1.VolumeSnapshotContent;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -43,6 +45,7 @@ final class Kinds {
             Map.entry("storageprofile", StorageProfile.class), Map.entry("storageprofiles", StorageProfile.class),
             Map.entry("pvc", PersistentVolumeClaim.class), Map.entry("persistentvolumeclaim", PersistentVolumeClaim.class),
             Map.entry("persistentvolumeclaims", PersistentVolumeClaim.class),
+            Map.entry("ns", Namespace.class), Map.entry("namespace", Namespace.class), Map.entry("namespaces", Namespace.class),
             Map.entry("pv", PersistentVolume.class), Map.entry("persistentvolume", PersistentVolume.class),
             Map.entry("persistentvolumes", PersistentVolume.class),
             Map.entry("pod", Pod.class), Map.entry("pods", Pod.class), Map.entry("po", Pod.class),
@@ -83,13 +86,13 @@ final class Kinds {
     static Class<? extends HasMetadata> of(String name) {
         Class<? extends HasMetadata> kind = KINDS.get(name.toLowerCase(Locale.ROOT));
         if (kind == null) {
-            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, vm, vmi, vmim, vmsnapshot, vmrestore, vmclone, vmss, snapshotschedules, pvc, pod, pv, das, dic, vs, sc, svc, events");
+            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, vm, vmi, vmim, vmsnapshot, vmrestore, vmclone, vmss, snapshotschedules, pvc, pod, pv, das, dic, vs, sc, svc, ns, events");
         }
         return kind;
     }
 
+    /** Whether objects of {@code kind} live outside namespaces: the model says so (namespaced kinds implement {@link Namespaced}). */
     static boolean clusterScoped(Class<? extends HasMetadata> kind) {
-        return kind == PersistentVolume.class || kind == StorageClass.class || kind == StorageProfile.class
-                || kind == VolumeSnapshotContent.class || kind == VolumeSnapshotClass.class;
+        return !Namespaced.class.isAssignableFrom(kind);
     }
 }

@@ -91,6 +91,19 @@ final class Table {
         if (item instanceof PersistentVolumeClaim c) {
             return c.getStatus() == null ? null : c.getStatus().getPhase();
         }
+        if (item instanceof io.fabric8.kubernetes.api.model.PersistentVolume v) {
+            return v.getStatus() != null && v.getStatus().getPhase() != null ? v.getStatus().getPhase()
+                    : v.getSpec() != null && v.getSpec().getClaimRef() != null ? "Bound" : "Available";
+        }
+        if (item instanceof io.fabric8.kubernetes.api.model.Namespace n) {
+            return n.getMetadata().getDeletionTimestamp() != null ? "Terminating"
+                    : n.getStatus() != null && n.getStatus().getPhase() != null ? n.getStatus().getPhase() : "Active";
+        }
+        if (item instanceof io.fabric8.kubernetes.api.model.storage.StorageClass sc) {
+            boolean isDefault = sc.getMetadata().getAnnotations() != null
+                    && "true".equals(sc.getMetadata().getAnnotations().get("storageclass.kubernetes.io/is-default-class"));
+            return sc.getProvisioner() + (isDefault ? " (default)" : "");
+        }
         if (item instanceof VirtualMachine vm) {
             return vm.getStatus() == null ? null : vm.getStatus().printableStatus;
         }

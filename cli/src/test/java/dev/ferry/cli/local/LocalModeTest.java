@@ -154,6 +154,26 @@ class LocalModeTest {
                 .containsEntry("a", "b");
     }
 
+    @Test
+    void aNamespaceAppliesAndClusterScopedKindsShowTheirState() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-x}\n");
+        FerryTestAccess.Result applied = FerryTestAccess.capture(local.kubeconfig(), "apply", "-f", yaml.toString());
+        assertThat(applied.exit()).as(applied.err()).isZero();
+        assertThat(applied.out()).contains("namespace/team-x created");
+        assertThat(local.client().namespaces().withName("team-x").get()).isNotNull();
+        assertThat(FerryTestAccess.capture(local.kubeconfig(), "get", "ns").out()).containsPattern("team-x\\s+Active");
+        assertThat(FerryTestAccess.capture(local.kubeconfig(), "get", "sc").out())
+                .containsPattern("local-path\\s+ferry.kubevirt.dev/local-path \\(default\\)");
+        // a request the mock server's handlers cannot take is answered with a Status, not left to time out
+        var refused = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                local.client().getMasterUrl() + "api/v1/namespaces")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"x\",\"namespace\":\"default\"}}"))
+                .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("\"kind\":\"Status\"");
+    }
+
     private void apply(String name, String url) {
         DataVolume dv = Serialization.unmarshal("""
                 apiVersion: cdi.kubevirt.io/v1beta1

@@ -68,6 +68,15 @@ public final class LocalApiServer implements AutoCloseable {
         Dispatcher dispatcher = new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
+                try {
+                    return route(request);
+                } catch (RuntimeException e) {
+                    // the mock's handlers throw on requests kube-apiserver would refuse; answer, never leave the client waiting
+                    return status(400, "BadRequest", request.getMethod() + " " + request.getPath() + ": " + e);
+                }
+            }
+
+            private MockResponse route(RecordedRequest request) {
                 Matcher m = TOKENS.matcher(request.getPath());
                 if (m.matches() && "POST".equals(request.getMethod())) {
                     Aggregated.Answer answer = aggregated.answer(m.group(1), request.getBody().readUtf8());
@@ -105,6 +114,13 @@ public final class LocalApiServer implements AutoCloseable {
                         .resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
             }
         }
+    }
+
+    /** A Kubernetes Status answer. */
+    static MockResponse status(int code, String reason, String message) {
+        com.fasterxml.jackson.databind.node.ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
+                .put("status", "Failure").put("code", code).put("reason", reason).put("message", message);
+        return new MockResponse().setResponseCode(code).addHeader("Content-Type", "application/json").setBody(status.toString());
     }
 
     private static final String SUBJECT_ACCESS_REVIEWS = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
