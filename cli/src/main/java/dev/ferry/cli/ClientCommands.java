@@ -50,7 +50,16 @@ final class ClientCommands {
                     if (object.getMetadata().getNamespace() == null && !Kinds.clusterScoped(object.getClass())) {
                         object.getMetadata().setNamespace(kube.namespace(client));
                     }
-                    boolean existed = client.resource(object).get() != null;
+                    boolean existed;
+                    try {
+                        existed = client.resource(object).get() != null;
+                    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                        if (object instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource) {
+                            throw new IllegalArgumentException(object.getApiVersion() + " " + object.getKind() + " (" + object.getMetadata()
+                                    .getName() + ") is not served here; served: " + Kinds.served(), e);
+                        }
+                        throw e;
+                    }
                     client.resource(object).createOr(NonDeletingOperation::update);
                     spec.commandLine().getOut().printf("%s/%s %s%n", object.getKind().toLowerCase(java.util.Locale.ROOT),
                             object.getMetadata().getName(), existed ? "configured" : "created");

@@ -91,6 +91,12 @@ final class Kinds {
         return kind;
     }
 
+    /** The apiVersion and kind of everything ferry knows, sorted: what an unknown kind's error lists. */
+    static String served() {
+        return KINDS.values().stream().distinct().map(k -> HasMetadata.getApiVersion(k) + " " + HasMetadata.getKind(k)).sorted()
+                .collect(java.util.stream.Collectors.joining(", ")) + " (kubevirt.io also as v1alpha3)";
+    }
+
     /** Whether objects of {@code kind} live outside namespaces: the model says so (namespaced kinds implement {@link Namespaced}). */
     static boolean clusterScoped(Class<? extends HasMetadata> kind) {
         return !Namespaced.class.isAssignableFrom(kind);

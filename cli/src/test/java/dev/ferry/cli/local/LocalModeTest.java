@@ -174,6 +174,38 @@ class LocalModeTest {
         assertThat(refused.body()).contains("\"kind\":\"Status\"");
     }
 
+    @Test
+    void kubevirtV1alpha3IsServedAsV1AndAnUnknownKindSaysWhatIsServed() throws Exception {
+        // KubeVirt's examples/vm-cirros.yaml still says v1alpha3; a halted VM needs nothing to run
+        Path old = Files.writeString(dir.resolve("old.yaml"), """
+                apiVersion: kubevirt.io/v1alpha3
+                kind: VirtualMachine
+                metadata: {name: old-style}
+                spec:
+                  running: false
+                  template:
+                    spec:
+                      domain:
+                        devices: {}
+                        resources: {requests: {memory: 64Mi}}
+                """);
+        FerryTestAccess.Result applied = FerryTestAccess.capture(local.kubeconfig(), "apply", "-f", old.toString());
+        assertThat(applied.exit()).as(applied.err()).isZero();
+        var vm = local.client().resources(dev.ferry.api.kubevirt.v1.VirtualMachine.class).inNamespace("default").withName("old-style").get();
+        assertThat(vm).as("stored as v1, where the controllers look").isNotNull();
+        assertThat(vm.getApiVersion()).isEqualTo("kubevirt.io/v1");
+        var v1alpha3 = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                local.client().getMasterUrl() + "apis/kubevirt.io/v1alpha3/namespaces/default/virtualmachines/old-style")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(v1alpha3.statusCode()).as("read back through v1alpha3").isEqualTo(200);
+
+        Path widget = Files.writeString(dir.resolve("widget.yaml"), "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n");
+        FerryTestAccess.Result refused = FerryTestAccess.capture(local.kubeconfig(), "apply", "-f", widget.toString());
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("example.com/v1 Widget (w) is not served here; served: ")
+                .contains("cdi.kubevirt.io/v1beta1 DataVolume").contains("kubevirt.io/v1 VirtualMachine");
+    }
+
     private void apply(String name, String url) {
         DataVolume dv = Serialization.unmarshal("""
                 apiVersion: cdi.kubevirt.io/v1beta1

@@ -76,7 +76,8 @@ public final class LocalApiServer implements AutoCloseable {
                 }
             }
 
-            private MockResponse route(RecordedRequest request) {
+            private MockResponse route(RecordedRequest received) {
+                RecordedRequest request = asStoredVersion(received);
                 Matcher m = TOKENS.matcher(request.getPath());
                 if (m.matches() && "POST".equals(request.getMethod())) {
                     Aggregated.Answer answer = aggregated.answer(m.group(1), request.getBody().readUtf8());
@@ -114,6 +115,35 @@ public final class LocalApiServer implements AutoCloseable {
                         .resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
             }
         }
+    }
+
+    private static final String OLD_KUBEVIRT = "kubevirt.io/v1alpha3";
+    private static final String KUBEVIRT = "kubevirt.io/v1";
+
+    /**
+     * KubeVirt serves {@code kubevirt.io/v1alpha3} with the v1 schema, v1 stored and no conversion:
+     * a v1alpha3 request is answered as the v1 one (its path and its body's apiVersion), so the
+     * controllers, which watch v1, see what a v1alpha3 client creates.
+     */
+    static RecordedRequest asStoredVersion(RecordedRequest request) {
+        String path = request.getPath();
+        if (path == null || !path.startsWith("/apis/" + OLD_KUBEVIRT)) {
+            return request;
+        }
+        String v1 = "/apis/" + KUBEVIRT + path.substring(("/apis/" + OLD_KUBEVIRT).length());
+        io.fabric8.mockwebserver.http.Buffer body = request.getBody();
+        if (body != null && body.size() > 0) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode json = JSON.readTree(body.getBytes());
+                if (json instanceof com.fasterxml.jackson.databind.node.ObjectNode object && OLD_KUBEVIRT.equals(object.path("apiVersion").asText())) {
+                    object.put("apiVersion", KUBEVIRT);
+                    body = new io.fabric8.mockwebserver.http.Buffer(JSON.writeValueAsBytes(object));
+                }
+            } catch (IOException notJson) {
+                // a patch or another body: passed on as it came
+            }
+        }
+        return new RecordedRequest(request.getHttpVersion(), request.method(), v1, request.getHeaders(), body);
     }
 
     /** A Kubernetes Status answer. */

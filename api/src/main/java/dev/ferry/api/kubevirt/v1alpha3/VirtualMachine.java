@@ -1,0 +1,18 @@
+package dev.ferry.api.kubevirt.v1alpha3;
+
+import dev.ferry.api.kubevirt.v1.VmSpec;
+import dev.ferry.api.kubevirt.v1.VmStatus;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * KubeVirt's older {@code kubevirt.io/v1alpha3} VirtualMachine, which KubeVirt still serves with the v1
+ * schema (v1 is stored): here only so the CRD lists the version. Local mode's API server answers
+ * v1alpha3 requests as v1, as a conversion-less CRD does.
+ */
+@Group(dev.ferry.api.kubevirt.v1.VirtualMachineInstance.GROUP)
+@Version(value = "v1alpha3", storage = false, deprecated = true)
+public class VirtualMachine extends CustomResource<VmSpec, VmStatus> implements Namespaced {
+}
