@@ -187,7 +187,15 @@ public final class DataVolumeDecision {
 
     private static DataVolumeStatus status(Observed o, String phase, String progress, DataVolumeCondition ready,
             DataVolumeCondition running) {
-        return DataVolumeConditions.status(o.dv(), o.pvc(), phase, progress, ready, running);
+        DataVolumeStatus status = DataVolumeConditions.status(o.dv(), o.pvc(), phase, progress, ready, running);
+        if (o.claimProblem() != null) {
+            // what keeps the claim Pending, as the provisioner's event says it, where the user looks
+            DataVolumeCondition bound = DataVolumeConditions.find(status, Phases.CONDITION_BOUND);
+            if (bound != null && !bound.isTrue()) {
+                bound.message = (bound.message == null ? "" : bound.message + ": ") + o.claimProblem();
+            }
+        }
+        return status;
     }
 
     private static DataVolumeCondition notRunning(String reason) {

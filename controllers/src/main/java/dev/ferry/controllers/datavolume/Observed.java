@@ -18,7 +18,9 @@ import java.time.Instant;
  * @param consumerPresent whether a Pod other than Ferry's workers uses the claim
  * @param progress the running worker's progress in percent, or null when not known
  * @param storage what the class's StorageProfile recommends
+ * @param claimProblem why the claim cannot bind (its storage class does not exist), or null
  */
 public record Observed(DataVolume dv, DataVolumeSource source, String sourceProblem, PersistentVolumeClaim pvc, Pod worker,
-        String storageClass, String bindingMode, boolean consumerPresent, Double progress, StorageDefaults storage, Instant now) {
+        String storageClass, String bindingMode, boolean consumerPresent, Double progress, StorageDefaults storage, Instant now,
+        String claimProblem) {
 }

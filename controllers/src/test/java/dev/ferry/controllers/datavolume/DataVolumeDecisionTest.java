@@ -37,6 +37,16 @@ class DataVolumeDecisionTest {
     }
 
     @Test
+    void aClaimWhoseStorageClassDoesNotExistSaysSoInBound() throws Exception {
+        DataVolume dv = dv("http-storage");
+        PersistentVolumeClaim pvc = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
+        Plan plan = DataVolumeDecision.decide(new Observed(dv, dv.getSpec().source, null, pvc, null, "local", null, false, null,
+                StorageDefaults.cdiDefaults(), NOW, "storageclass.storage.k8s.io \"local\" not found"), SETTINGS);
+        assertThat(DataVolumeConditions.find(plan.status(), Phases.CONDITION_BOUND).message)
+                .isEqualTo("PVC fedora Pending: storageclass.storage.k8s.io \"local\" not found");
+    }
+
+    @Test
     void sameObservationSamePlan() throws Exception {
         DataVolume dv = dv("http-storage");
         PersistentVolumeClaim pvc = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
@@ -95,7 +105,7 @@ class DataVolumeDecisionTest {
 
     private static Observed observe(DataVolume dv, PersistentVolumeClaim pvc, Pod worker, Double progress) {
         return new Observed(dv, dv.getSpec().source, null, pvc, worker, "local-path", "Immediate", false, progress,
-                StorageDefaults.cdiDefaults(), NOW);
+                StorageDefaults.cdiDefaults(), NOW, null);
     }
 
     private static DataVolume dv(String example) throws Exception {

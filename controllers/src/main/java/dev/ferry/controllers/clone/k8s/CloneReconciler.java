@@ -63,7 +63,7 @@ public final class CloneReconciler {
                 dv = extend(dv, dataVolume.source());
                 dataVolume = new Observed(dv, dataVolume.source(), dataVolume.sourceProblem(), dataVolume.pvc(), dataVolume.worker(),
                         dataVolume.storageClass(), dataVolume.bindingMode(), dataVolume.consumerPresent(), dataVolume.progress(),
-                        dataVolume.storage(), dataVolume.now());
+                        dataVolume.storage(), dataVolume.now(), dataVolume.claimProblem());
             }
         }
         CloneObserved observed = observer.observe(dataVolume, unauthorized);

@@ -65,8 +65,11 @@ final class DataVolumeObserver {
         // consumers only matter to a claim still waiting for its first one: skip listing Pods otherwise
         boolean waiting = pvc != null && "WaitForFirstConsumer".equals(bindingMode)
                 && (pvc.getStatus() == null || !"Bound".equals(pvc.getStatus().getPhase()));
+        String claimProblem = storageClass != null && sc == null && pvc != null
+                && (pvc.getStatus() == null || !"Bound".equals(pvc.getStatus().getPhase()))
+                ? "storageclass.storage.k8s.io \"" + storageClass + "\" not found" : null;
         return new Observed(dv, source, sourceProblem, pvc, worker, storageClass, bindingMode, waiting && consumerPresent(pvc),
-                progress(dv, worker), defaults(storageClass), clock.instant());
+                progress(dv, worker), defaults(storageClass), clock.instant(), claimProblem);
     }
 
     /** A running worker's percentage from its metrics port: as the node that runs it announces it, else configured. */
