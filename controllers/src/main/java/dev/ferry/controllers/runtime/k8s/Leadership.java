@@ -54,10 +54,18 @@ public final class Leadership implements AutoCloseable {
         }
     }
 
-    /** Gives the lease up (released, so another replica takes over at once). */
+    /** Gives the lease up (released, so another replica takes over at once), once any start or stop under way has ended. */
     @Override
     public void close() {
         election.cancel(true);
         transitions.shutdown();
+        try {
+            // a start still under way finishes (and the stop queued after it runs) before the caller closes the rest
+            if (!transitions.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warning(() -> "starting or stopping the reconcilers did not end within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
