@@ -364,7 +364,8 @@ class RbacCoverageTest {
      * of vms and a snapscheduler schedule the claims, each expiring by count what it made before.
      */
     private static void scheduleScenario(KubernetesClient controller) throws Exception {
-        String past = Instant.now().minusSeconds(120).toString();
+        // the two runs' scheduled times two minutes apart, so their snapshots' names (minute stamps) differ
+        String past = Instant.now().minusSeconds(180).toString();
         VirtualMachineSnapshotSchedule vmss = client.resource(Serialization.unmarshal("""
                 apiVersion: ferry.kubevirt.dev/v1alpha1
                 kind: VirtualMachineSnapshotSchedule
@@ -408,14 +409,13 @@ class RbacCoverageTest {
                 client.resources(SnapshotSchedule.class).inNamespace("vms").withName("hourly").get())) {
             client.resource(schedule).editStatus(s -> {
                 if (s instanceof VirtualMachineSnapshotSchedule v) {
-                    v.getStatus().nextSnapshotTime = Instant.now().minusSeconds(1).toString();
+                    v.getStatus().nextSnapshotTime = Instant.now().minusSeconds(60).toString();
                 } else {
-                    ((SnapshotSchedule) s).getStatus().nextSnapshotTime = Instant.now().minusSeconds(1).toString();
+                    ((SnapshotSchedule) s).getStatus().nextSnapshotTime = Instant.now().minusSeconds(60).toString();
                 }
                 return s;
             });
         }
-        Thread.sleep(1100);
         vmSchedules.reconcile(new ObjectKey("vms", "often"));
         claimSchedules.reconcile(new ObjectKey("vms", "hourly"));
         assertThat(counters.all().values()).allSatisfy(c -> assertThat(c.expired.get()).isPositive());

@@ -69,8 +69,8 @@ class GuestAgentTest {
         assertThat(frozen.fsFreezeStatus()).isEqualTo(LauncherStatus.FROZEN);
         assertThat(log(console)).contains("guest: fsfreeze freeze");
         int held = TestGuest.lastCounter(console);
-        Thread.sleep(3000);
-        assertThat(TestGuest.lastCounter(console)).as("the guest's write and sync wait while it is frozen").isLessThanOrEqualTo(held + 1);
+        await("the guest's write and sync wait while it is frozen").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(250)).until(() -> TestGuest.lastCounter(console) <= held + 1);
         var thawed = control.unfreeze();
         assertThat(thawed.wasFrozen()).isTrue();
         assertThat(thawed.frozenMillis()).isBetween(3000L, 10_000L);
