@@ -8,6 +8,8 @@ public final class Annotations {
     public static final String PRE_POPULATED = "cdi.kubevirt.io/storage.prePopulated";
     /** A claim that may receive an upload without an upload DataVolume. */
     public static final String UPLOAD_TARGET = "cdi.kubevirt.io/storage.upload.target";
+    /** Keep the worker Pod after it completes (its log stays readable with {@code kubectl logs}). */
+    public static final String RETAIN_AFTER_COMPLETION = "cdi.kubevirt.io/storage.pod.retainAfterCompletion";
 
     private Annotations() {
     }

@@ -13,8 +13,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(DataVolume.GROUP)
 @Version(DataVolume.VERSION)
 @ShortNames({"dv", "dvs"})
-@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
-        type = io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type.DATE)
+@io.fabric8.kubernetes.model.annotation.Categories({"all"})
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Progress", jsonPath = ".status.progress")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Restarts", jsonPath = ".status.restartCount", type = io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type.INTEGER)
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type.DATE)
 public class DataVolume extends CustomResource<DataVolumeSpec, DataVolumeStatus> implements Namespaced {
     public static final String GROUP = "cdi.kubevirt.io";
     public static final String VERSION = "v1beta1";

@@ -13,6 +13,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(VirtualMachineInstance.GROUP)
 @Version(VirtualMachineInstance.VERSION)
 @ShortNames({"vm", "vms"})
+@io.fabric8.kubernetes.model.annotation.Categories({"all", "kubevirt"})
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type.DATE)
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Status", jsonPath = ".status.printableStatus")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type=='Ready')].status")
 public class VirtualMachine extends CustomResource<VmSpec, VmStatus> implements Namespaced {
     @Override
     protected VmSpec initSpec() {

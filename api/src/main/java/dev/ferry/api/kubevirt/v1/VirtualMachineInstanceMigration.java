@@ -11,6 +11,9 @@ import java.util.List;
 @Group(VirtualMachineInstance.GROUP)
 @Version(VirtualMachineInstance.VERSION)
 @ShortNames({"vmim", "vmims"})
+@io.fabric8.kubernetes.model.annotation.Categories({"all", "kubevirt"})
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "VMI", jsonPath = ".spec.vmiName")
 public class VirtualMachineInstanceMigration
         extends CustomResource<VirtualMachineInstanceMigration.Spec, VirtualMachineInstanceMigration.Status> implements Namespaced {
     public static final String PENDING = "Pending";

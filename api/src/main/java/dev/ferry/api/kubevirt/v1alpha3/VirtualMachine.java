@@ -14,5 +14,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
  */
 @Group(dev.ferry.api.kubevirt.v1.VirtualMachineInstance.GROUP)
 @Version(value = "v1alpha3", storage = false, deprecated = true)
+@io.fabric8.kubernetes.model.annotation.Categories({"all", "kubevirt"})
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type.DATE)
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Status", jsonPath = ".status.printableStatus")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type=='Ready')].status")
+@io.fabric8.kubernetes.model.annotation.ShortNames({"vm", "vms"})
 public class VirtualMachine extends CustomResource<VmSpec, VmStatus> implements Namespaced {
 }

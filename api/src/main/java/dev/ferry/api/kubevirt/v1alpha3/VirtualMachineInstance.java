@@ -14,5 +14,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
  */
 @Group(dev.ferry.api.kubevirt.v1.VirtualMachineInstance.GROUP)
 @Version(value = "v1alpha3", storage = false, deprecated = true)
+@io.fabric8.kubernetes.model.annotation.Categories({"all", "kubevirt"})
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type.DATE)
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "IP", jsonPath = ".status.interfaces[0].ipAddress")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "NodeName", jsonPath = ".status.nodeName")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type=='Ready')].status")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Live-Migratable", jsonPath = ".status.conditions[?(@.type=='LiveMigratable')].status", priority = 1)
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Paused", jsonPath = ".status.conditions[?(@.type=='Paused')].status", priority = 1)
+@io.fabric8.kubernetes.model.annotation.ShortNames({"vmi", "vmis"})
 public class VirtualMachineInstance extends CustomResource<VmiSpec, VmiStatus> implements Namespaced {
 }

@@ -11,6 +11,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
  */
 @Group(dev.ferry.api.kubevirt.v1.VirtualMachineInstance.GROUP)
 @Version(value = "v1alpha3", storage = false, deprecated = true)
+@io.fabric8.kubernetes.model.annotation.Categories({"all", "kubevirt"})
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "VMI", jsonPath = ".spec.vmiName")
+@io.fabric8.kubernetes.model.annotation.ShortNames({"vmim", "vmims"})
 public class VirtualMachineInstanceMigration extends CustomResource<dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration.Spec,
         dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration.Status> implements Namespaced {
 }

@@ -16,6 +16,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(VolumeSnapshot.GROUP)
 @Version(VolumeSnapshot.VERSION)
 @ShortNames({"vs"})
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "ReadyToUse", jsonPath = ".status.readyToUse", type = io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type.BOOLEAN)
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "SourcePVC", jsonPath = ".spec.source.persistentVolumeClaimName")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "SourceSnapshotContent", jsonPath = ".spec.source.volumeSnapshotContentName")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "RestoreSize", jsonPath = ".status.restoreSize")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "SnapshotClass", jsonPath = ".spec.volumeSnapshotClassName")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "SnapshotContent", jsonPath = ".status.boundVolumeSnapshotContentName")
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "CreationTime", jsonPath = ".status.creationTime", type = io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type.DATE)
+@io.fabric8.crd.generator.annotation.AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type.DATE)
 public class VolumeSnapshot extends CustomResource<VolumeSnapshot.Spec, VolumeSnapshot.Status> implements Namespaced {
     public static final String GROUP = "snapshot.storage.k8s.io";
     public static final String VERSION = "v1";
