@@ -39,7 +39,7 @@ public final class DataVolumeDecision {
         DataVolume dv = o.dv();
         String phase = dv.getStatus() == null ? null : dv.getStatus().phase;
         if (Phases.SUCCEEDED.equals(phase) || Phases.FAILED.equals(phase)) {
-            return new Plan(null, List.of(), finished(o.worker()) && Phases.SUCCEEDED.equals(phase), dv.getStatus(),
+            return new Plan(null, List.of(), finished(o.worker()) && Phases.SUCCEEDED.equals(phase) && !retained(dv), dv.getStatus(),
                     null, null);
         }
         if (isPrePopulated(dv)) {
@@ -124,11 +124,17 @@ public final class DataVolumeDecision {
         }
     }
 
+    /** CDI's {@code storage.pod.retainAfterCompletion}: a completed worker Pod stays. */
+    static boolean retained(DataVolume dv) {
+        return dv.getMetadata().getAnnotations() != null
+                && "true".equals(dv.getMetadata().getAnnotations().get(dev.ferry.api.cdi.v1beta1.Annotations.RETAIN_AFTER_COMPLETION));
+    }
+
     private static Plan finished(Observed o, Kind kind, WorkerOutcome outcome) {
         String inProgress = kind == Kind.IMPORT ? Phases.IMPORT_IN_PROGRESS : Phases.UPLOAD_READY;
         if (outcome.succeeded()) {
             String reason = kind == Kind.IMPORT ? Reasons.IMPORT_SUCCEEDED : Reasons.UPLOAD_SUCCEEDED;
-            return new Plan(null, List.of(), true, status(o, Phases.SUCCEEDED, "100.0%",
+            return new Plan(null, List.of(), !retained(o.dv()), status(o, Phases.SUCCEEDED, "100.0%",
                     DataVolumeConditions.ready(Phases.SUCCEEDED, reason, outcome.message()),
                     DataVolumeConditions.of(Phases.CONDITION_RUNNING, false, Reasons.COMPLETED, null)),
                     Event.normal(reason, "Successfully populated " + name(o.pvc())), null);

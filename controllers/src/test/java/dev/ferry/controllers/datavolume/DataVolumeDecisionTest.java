@@ -103,6 +103,31 @@ class DataVolumeDecisionTest {
         assertThat(plan.status().phase).isEqualTo(Phases.UPLOAD_SCHEDULED);
     }
 
+    @Test
+    void aCompletedWorkerGoesUnlessTheDataVolumeAsksToRetainIt() throws Exception {
+        DataVolume dv = dv("http-storage");
+        PersistentVolumeClaim pvc = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
+        Pod done = succeeded(ImporterPodBuilder.build(dv, pvc, SETTINGS));
+        Plan plan = DataVolumeDecision.decide(observe(dv, pvc, done, null), SETTINGS);
+        assertThat(plan.status().phase).isEqualTo(Phases.SUCCEEDED);
+        assertThat(plan.deleteWorker()).isTrue();
+
+        dv.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of(
+                dev.ferry.api.cdi.v1beta1.Annotations.RETAIN_AFTER_COMPLETION, "true")));
+        Plan retained = DataVolumeDecision.decide(observe(dv, pvc, done, null), SETTINGS);
+        assertThat(retained.status().phase).isEqualTo(Phases.SUCCEEDED);
+        assertThat(retained.deleteWorker()).as("kept for kubectl logs").isFalse();
+        dv.setStatus(retained.status());
+        assertThat(DataVolumeDecision.decide(observe(dv, pvc, done, null), SETTINGS).deleteWorker()).isFalse();
+    }
+
+    private static Pod succeeded(Pod pod) {
+        pod.setStatus(new PodStatusBuilder().withPhase("Succeeded").withContainerStatuses(new ContainerStatusBuilder()
+                .withNewState().withNewTerminated().withExitCode(0).withMessage("{\"outcome\":\"Succeeded\",\"bytesWritten\":1}")
+                .withFinishedAt(NOW.toString()).endTerminated().endState().build()).build());
+        return pod;
+    }
+
     private static Observed observe(DataVolume dv, PersistentVolumeClaim pvc, Pod worker, Double progress) {
         return new Observed(dv, dv.getSpec().source, null, pvc, worker, "local-path", "Immediate", false, progress,
                 StorageDefaults.cdiDefaults(), NOW, null);
