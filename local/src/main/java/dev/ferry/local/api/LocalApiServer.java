@@ -27,8 +27,10 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 
 /**
  * Local mode's Kubernetes API: fabric8's CRUD mock server on loopback (plain HTTP), with Ferry's
- * CRDs registered, and a kubeconfig for it. kubectl cannot use it (no discovery, no protobuf);
- * the ferry CLI can.
+ * CRDs registered and local mode's admission in front of it, behind {@link ApiFront} — which
+ * serves what clients need beyond the mock (discovery, OpenAPI, tables, HTTP watches, logs) — and
+ * a kubeconfig naming the front. In-process components use {@link #client()}, connected to the
+ * mock directly.
  */
 public final class LocalApiServer implements AutoCloseable {
     private static final Pattern TOKENS = Pattern.compile(
@@ -55,6 +57,7 @@ public final class LocalApiServer implements AutoCloseable {
 
     private final KubernetesMockServer server;
     private final KubernetesClient client;
+    private final ApiFront front;
     private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
     private volatile MutatingAdmission dataVolumeAdmission;
     private volatile ValidatingAdmission snapshotAdmission;
@@ -104,7 +107,7 @@ public final class LocalApiServer implements AutoCloseable {
             }
         };
         server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, dispatcher, false);
-        server.init(InetAddress.getLoopbackAddress(), port);
+        server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
         for (String crd : CRDS) {
             try (InputStream in = LocalApiServer.class.getResourceAsStream("/crds/" + crd)) {
@@ -115,6 +118,13 @@ public final class LocalApiServer implements AutoCloseable {
                         .resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
             }
         }
+        front = new ApiFront(port, dispatcher::dispatch, client,
+                () -> client.apiextensions().v1().customResourceDefinitions().list().getItems(), java.time.Clock.systemUTC());
+    }
+
+    /** Pod logs ({@code kubectl logs}) are read from {@code dir/<namespace>/<pod>.log}. */
+    public void servePodLogs(Path dir) {
+        front.servePodLogs(dir);
     }
 
     private static final String OLD_KUBEVIRT = "kubevirt.io/v1alpha3";
@@ -301,8 +311,9 @@ public final class LocalApiServer implements AutoCloseable {
         return server;
     }
 
+    /** The front's URL, which kubeconfigs name. */
     public String url() {
-        return "http://127.0.0.1:" + server.getPort();
+        return "http://127.0.0.1:" + front.port();
     }
 
     /** A kubeconfig for this server, written atomically. */
@@ -320,6 +331,7 @@ public final class LocalApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        front.close();
         client.close();
         server.destroy();
     }

@@ -104,6 +104,7 @@ public final class LocalMode implements AutoCloseable {
         storage.install();
         state = new StateStore(client, api::keepUid, root);
         state.load();
+        systemNamespaces(client);
         dataSources = client.resources(DataSource.class).inAnyNamespace().inform();
         api.admitDataVolumes(cloneWebhook(client, dataSources)::review);
         // the webhooks run inside the API server: they read caches, never the server itself
@@ -123,6 +124,7 @@ public final class LocalMode implements AutoCloseable {
                 .withInsecureRegistries(INSECURE_REGISTRIES), NAMESPACE, "local", Duration.ofSeconds(10), () -> { });
         handler = new NodeHandler(client, NodeHandlerEnv.defaults(LocalNodeAgent.NODE), Clock.systemUTC());
         handler.start(Duration.ofMillis(100));
+        api.servePodLogs(root.resolve("logs"));
         kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
         Files.writeString(root.resolve("uploadproxy-url"), uploadProxyUrl() + "\n");
         loop.scheduleWithFixedDelay(this::tick, 0, 100, TimeUnit.MILLISECONDS);
@@ -156,6 +158,16 @@ public final class LocalMode implements AutoCloseable {
         return new CloneWebhook(new CloneAdmission((user, namespace, verb, group, resource, subresource, name) -> true,
                 CloneWebhook.dataSources((namespace, name) -> dataSources.getStore().getByKey(namespace + "/" + name)),
                 authority::tokens));
+    }
+
+    /** The namespaces kube-apiserver makes at start, and Ferry's own: a fresh cluster's {@code kubectl get ns}. */
+    private static void systemNamespaces(KubernetesClient client) {
+        for (String name : List.of("default", "kube-system", "kube-public", "kube-node-lease", NAMESPACE)) {
+            if (client.namespaces().withName(name).get() == null) {
+                client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(name)
+                        .endMetadata().withNewStatus().withPhase("Active").endStatus().build()).create();
+            }
+        }
     }
 
     private void tick() {
