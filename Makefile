@@ -5,7 +5,7 @@ JAVA_HOME := $(shell bin/jdk)
 export JAVA_HOME
 MVN := mvn -B -ntp -Dstyle.color=never
 # Debian packages the build, tests, demo and benchmarks use.
-DEB_PACKAGES := qemu-utils qemu-system-x86 nbdkit nginx-light docker-registry xz-utils zstd gzip bc time tar coreutils util-linux apache2-utils openssl curl python3 libvirt-daemon-system libvirt-clients busybox-static linux-image-amd64 genisoimage e2fsprogs cpio xfsprogs qemu-guest-agent
+DEB_PACKAGES := qemu-utils qemu-system-x86 nbdkit nginx-light docker-registry xz-utils zstd gzip bc time tar coreutils util-linux apache2-utils openssl curl python3 libvirt-daemon-system libvirt-clients busybox-static linux-image-amd64 genisoimage e2fsprogs cpio xfsprogs qemu-guest-agent python3-kubernetes
 DEB_COMMANDS := qemu-img qemu-system-x86_64 nbdkit nginx docker-registry xz zstd gzip bc /usr/bin/time tar losetup mvn htpasswd openssl curl python3 virsh libvirtd /bin/busybox isoinfo mke2fs cpio mkfs.xfs /usr/sbin/qemu-ga
 
 .PHONY: help deps build launcher test test-fast fuzz fuzz-long demo bench bench-local clean
@@ -22,11 +22,13 @@ deps:
 	@missing=""; \
 	for c in $(DEB_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	ls /boot/vmlinuz-* >/dev/null 2>&1 || missing="$$missing linux-kernel"; \
+	/usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || missing="$$missing python3-kubernetes"; \
+	kubectl=""; command -v kubectl >/dev/null 2>&1 || { missing="$$missing kubectl"; kubectl=kubernetes-client; }; \
 	if [[ -z "$$missing" ]]; then echo "deps: all present"; bin/libvirt-up || echo "deps: libvirtd not running (VM tests need it)"; exit 0; fi; \
 	echo "deps: missing$$missing; installing with apt-get"; \
 	SUDO=""; [[ $$(id -u) -eq 0 ]] || SUDO=sudo; \
 	$$SUDO apt-get update -qq; \
-	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) maven >/dev/null; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) maven $$kubectl >/dev/null; \
 	echo "deps: installed"; \
 	bin/libvirt-up || echo "deps: libvirtd not running (VM tests need it)"
 
