@@ -1,4 +1,4 @@
-package dev.ferry.api.meta;
+package dev.ferry.api.app;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Build step after the CRD generator: puts each version's {@code additionalPrinterColumns} in the
+ * Build step after the CRD generator (an entry point, run by exec-maven-plugin): puts each version's {@code additionalPrinterColumns} in the
  * order its class declares its {@link AdditionalPrinterColumn}s (the generator sorts them by
  * JSONPath), so {@code kubectl get dv} reads PHASE PROGRESS RESTARTS AGE as CDI's does.
  * Arguments: the compiled classes directory and the CRD directory.
