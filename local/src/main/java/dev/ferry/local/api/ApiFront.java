@@ -193,6 +193,15 @@ public final class ApiFront implements AutoCloseable {
                 return;
             }
         }
+        if (call.header("Upgrade") != null) {
+            // Only fabric8's WebSocket watches come this way (exec, attach, port-forward are not served). The Upgrade is
+            // ignored, as HTTP lets a server do: a plain 200 answer makes fabric8 watch over HTTP instead (on a 503 its
+            // Vert.x client retries the WebSocket for ever).
+            ObjectNode answer = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
+                    .put("message", "WebSocket watches are not served here; watch over HTTP");
+            send(exchange, 200, JSON_TYPE, answer);
+            return;
+        }
         call = asJson(call);
         RecordedRequest stored = LocalApiServer.asStoredVersion(new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(call.method),
                 call.pathAndQuery(), call.headers, new Buffer(call.body)));
@@ -208,10 +217,6 @@ public final class ApiFront implements AutoCloseable {
                 watch(exchange, call, t);
                 return;
             }
-        }
-        if (call.header("Upgrade") != null) {
-            // only watches come this way (exec, attach and port-forward are not served): fabric8 falls back to an HTTP watch on 503
-            throw new ApiError(503, "ServiceUnavailable", "WebSocket watches are not served here; watch over HTTP");
         }
         send(exchange, resource(call, stored, storedPath, target.orElse(null)));
     }

@@ -45,6 +45,13 @@ public final class LocalApiServer implements AutoCloseable {
         }
     }
 
+    /** The mock logs every request at INFO: local mode's output would be nothing else. */
+    private static final java.util.logging.Logger MOCK_REQUESTS = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
+
+    static {
+        MOCK_REQUESTS.setLevel(java.util.logging.Level.WARNING);
+    }
+
     static final List<String> CRDS = List.of("datavolumes.cdi.kubevirt.io-v1.yml", "datasources.cdi.kubevirt.io-v1.yml",
             "dataimportcrons.cdi.kubevirt.io-v1.yml",
             "volumesnapshots.snapshot.storage.k8s.io-v1.yml", "volumesnapshotcontents.snapshot.storage.k8s.io-v1.yml",
