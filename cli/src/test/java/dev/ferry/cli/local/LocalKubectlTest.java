@@ -9,9 +9,6 @@ import dev.ferry.disk.testing.Tools;
 import dev.ferry.local.app.LocalMode;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,22 +40,7 @@ class LocalKubectlTest {
     void setUp() throws Exception {
         Tools.require("kubectl");
         Tools.require("qemu-img");
-        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        http.createContext("/", exchange -> {
-            Path file = dir.resolve("www").resolve(exchange.getRequestURI().getPath().substring(1));
-            if (!Files.isRegularFile(file)) {
-                exchange.sendResponseHeaders(404, -1);
-                exchange.close();
-                return;
-            }
-            exchange.sendResponseHeaders(200, Files.size(file));
-            try (InputStream in = Files.newInputStream(file); OutputStream out = exchange.getResponseBody()) {
-                in.transferTo(out);
-            } catch (IOException closed) {
-                // the client went away
-            }
-        });
-        http.start();
+        http = StaticFiles.serve(dir.resolve("www"), () -> 0);
         Files.createDirectories(dir.resolve("www"));
         local = new LocalMode(dir.resolve("root"), 0, 0);
     }
@@ -126,6 +108,11 @@ class LocalKubectlTest {
         // typed clients send protobuf: kubectl create namespace / configmap / secret
         assertThat(kubectl("create", "namespace", "team-x").ok()).contains("namespace/team-x created");
         assertThat(kubectl("get", "ns", "team-x").ok()).containsPattern("team-x\\s+Active");
+        Files.writeString(dir.resolve("ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-y\n");
+        assertThat(kubectl("apply", "-f", dir.resolve("ns.yaml").toString()).ok()).contains("namespace/team-y created");
+        assertThat(kubectl("apply", "-f", dir.resolve("ns.yaml").toString()).ok()).contains("namespace/team-y unchanged");
+        assertThat(kubectl("get", "ns").ok()).containsPattern("default\\s+Active").containsPattern("kube-system\\s+Active")
+                .containsPattern("team-y\\s+Active");
         kubectl("create", "configmap", "c1", "-n", "team-x", "--from-literal=k=v").ok();
         assertThat(kubectl("create", "configmap", "c1", "-n", "team-x").failed())
                 .contains("configmaps \"c1\" already exists");
@@ -220,6 +207,24 @@ class LocalKubectlTest {
         assertThat(run.waitFor(2, TimeUnit.MINUTES)).isTrue();
         assertThat(run.exitValue()).as(out).isZero();
         assertThat(out).contains("ADDED").contains("MODIFIED Succeeded").contains("claims ['py']").contains("server v1.32.0");
+    }
+
+    @Test
+    void aFabric8ClientWaitsThroughTheFront() throws Exception {
+        // fabric8 (the ferry CLI's client) watches over WebSocket first; the front answers 200 and it watches over HTTP
+        var config = io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(local.kubeconfig()));
+        try (var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
+            var made = client.configMaps().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                    .withNewMetadata().withGenerateName("wait-").endMetadata().build()).create();
+            String name = made.getMetadata().getName();
+            assertThat(name).matches("wait-[a-z0-9]{5}");
+            var waited = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.configMaps().inNamespace("default")
+                    .withName(name).waitUntilCondition(cm -> cm != null && cm.getData() != null && cm.getData().containsKey("done"),
+                            60, TimeUnit.SECONDS));
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.configMaps().inNamespace("default").withName(name).get() != null);
+            kubectl("patch", "configmap", name, "--type", "merge", "-p", "{\"data\":{\"done\":\"yes\"}}").ok();
+            assertThat(waited.get(60, TimeUnit.SECONDS).getData()).containsEntry("done", "yes");
+        }
     }
 
     private record Ran(int exit, String out) {

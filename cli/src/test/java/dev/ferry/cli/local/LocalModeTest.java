@@ -12,10 +12,6 @@ import dev.ferry.disk.testing.Tools;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,30 +36,7 @@ class LocalModeTest {
     @BeforeEach
     void setUp() throws Exception {
         Tools.require("qemu-img");
-        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        http.createContext("/", exchange -> {
-            Path file = dir.resolve("www").resolve(exchange.getRequestURI().getPath().substring(1));
-            if (!Files.isRegularFile(file)) {
-                exchange.sendResponseHeaders(404, -1);
-                exchange.close();
-                return;
-            }
-            exchange.sendResponseHeaders(200, Files.size(file));
-            try (InputStream in = Files.newInputStream(file); OutputStream out = exchange.getResponseBody()) {
-                byte[] buffer = new byte[256 * 1024];
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    out.write(buffer, 0, n);
-                    long pause = throttle.get();
-                    if (pause > 0) {
-                        sleep(pause);
-                    }
-                }
-            } catch (IOException closed) {
-                // the client went away
-            }
-        });
-        http.start();
+        http = StaticFiles.serve(dir.resolve("www"), throttle::get);
         Files.createDirectories(dir.resolve("www"));
         local = new LocalMode(dir.resolve("root"), 0, 0);
     }
@@ -248,13 +221,5 @@ class LocalModeTest {
         String volume = local.client().persistentVolumeClaims().inNamespace("default").withName(name).get().getSpec().getVolumeName();
         PersistentVolume pv = local.client().persistentVolumes().withName(volume).get();
         return Path.of(pv.getSpec().getLocal().getPath()).resolve("disk.img");
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
