@@ -91,6 +91,7 @@ public final class DataImportCronDecision {
                 step.annotate(CronNames.ANN_POLL_FAILED, null);
             } else if (started != null && started.equals(annotation(cron, CronNames.ANN_POLL_FAILED))) {
                 // this poll's failure is counted already (its Pod was seen again before it went)
+                keepFailedPoll(cron, step);
                 step.again(POLL_WATCH);
             } else {
                 step.annotate(CronNames.ANN_POLL_FAILED, started);
@@ -108,6 +109,7 @@ public final class DataImportCronDecision {
                 step.event(Event.warning(reason, message));
             }
         } else if (poller == null && due(o)) {
+            keepFailedPoll(cron, step);
             try {
                 step.create(CronObjects.poller(cron, settings));
             } catch (ImportSource.UnsupportedSource e) {
@@ -118,10 +120,22 @@ public final class DataImportCronDecision {
             step.annotate(CronNames.ANN_NEXT_CRON_TIME, CronSchedule.next(cron.getSpec().schedule, o.now()).map(Instant::toString)
                     .orElse(null));
             step.again(POLL_WATCH);
-        } else if (poller != null) {
-            step.again(POLL_WATCH);
+        } else {
+            keepFailedPoll(cron, step);
+            if (poller != null) {
+                step.again(POLL_WATCH);
+            }
         }
         return desired;
+    }
+
+    /** Until a poll succeeds, Progressing keeps saying why the last one failed (a later pass would say NoImport). */
+    private static void keepFailedPoll(DataImportCron cron, Step step) {
+        if (failures(cron) == 0 || cron.getStatus() == null || cron.getStatus().conditions == null) {
+            return;
+        }
+        cron.getStatus().conditions.stream().filter(c -> DataImportCron.CONDITION_PROGRESSING.equals(c.type) && "False".equals(c.status))
+                .findFirst().ifPresent(c -> step.progressing(false, c.reason, c.message));
     }
 
     /** A poll is due: never polled (CDI's initial job), or the next scheduled (or retry) time has come. */

@@ -228,6 +228,13 @@ class DataImportCronDecisionTest {
         assertThat(again.annotate()).as("the same failed poll seen again (its Pod not gone yet) counts once")
                 .doesNotContainKey(CronNames.ANN_POLL_FAILURES);
         assertThat(cron.getMetadata().getAnnotations()).containsEntry(CronNames.ANN_POLL_FAILURES, "1");
+        assertThat(condition(again, "Progressing").reason).as("and still says why (a later pass said NoImport: a CI flake)")
+                .isEqualTo("SourceUnavailable");
+        poller = null;
+        DicPlan between = decide();
+        assertThat(condition(between, "Progressing").reason).as("until the retry, too").isEqualTo("SourceUnavailable");
+        assertThat(condition(between, "Progressing").message).contains("Connection refused");
+        pollerEnded(TerminationMessage.failure("SourceUnavailable", true, "cannot reach the registry: Connection refused"));
 
         annotate(CronNames.ANN_LAST_CRON_TIME, MONDAY.plusSeconds(1).toString());
         DicPlan second = decide();
