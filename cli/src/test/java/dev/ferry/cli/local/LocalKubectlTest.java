@@ -88,6 +88,7 @@ class LocalKubectlTest {
         assertThat(Tools.exec("qemu-img", "compare", "-f", "raw", "-F", "qcow2", disk("default", "fedora").toString(), image.toString())
                 .exitCode()).isZero();
         assertThat(kubectl("logs", "importer-fedora", "--tail=1").ok()).contains("\"outcome\":\"Succeeded\"");
+        assertThat(kubectl("logs", "-f", "importer-fedora").ok()).as("follow ends with the Pod").contains("\"outcome\":\"Succeeded\"");
         assertThat(kubectl("describe", "dv", "fedora").ok()).contains("ImportSucceeded").contains("Successfully populated fedora");
         assertThat(kubectl("get", "all").ok()).contains("pod/importer-fedora").contains("datavolume.cdi.kubevirt.io/fedora");
         assertThat(kubectl("get", "pvc", "fedora").ok()).containsPattern("fedora\\s+Bound\\s+pvc-\\S+\\s+1Gi\\s+RWO\\s+local-path");
