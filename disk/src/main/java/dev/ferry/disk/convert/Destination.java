@@ -25,7 +25,7 @@ public record Destination(Path path) {
     /** Opens the disk target; a file's capacity is the requested size, or unlimited. */
     public DiskTarget open(long requestedSize, boolean preallocate) throws IOException {
         if (isBlockDevice()) {
-            return BlockDeviceTarget.open(path);
+            return BlockDeviceTarget.open(path, preallocate);
         }
         if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
             throw new DiskException(DiskException.Reason.INVALID_ARGUMENT, "destination " + path

@@ -9,25 +9,36 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A raw disk on a block device. Zero runs use BLKZEROOUT; where the device refuses it, the
- * range is read back and only blocks that are not already zero are overwritten.
+ * A raw disk on a block device, whose size is the device's: it is read, never set. Zero runs are
+ * made as qemu-img makes them on a device: {@code fallocate(PUNCH_HOLE)} (zeroes guaranteed, and
+ * unmapped where the device can — a thin or loop device gives the space back), else BLKZEROOUT,
+ * else the range is read back and only blocks that are not already zero are overwritten. What
+ * lies past the image is zeroed when the disk is finished, so the device holds the image and
+ * zeros, never an earlier tenant's data.
  */
 public final class BlockDeviceTarget extends ChannelTarget {
     private static final int CHECK_BLOCK = 1 << 20;
 
     private final long capacity;
+    private volatile boolean punchWorks;
     private volatile boolean zeroOutWorks = true;
 
-    private BlockDeviceTarget(Path path, FileChannel channel) throws IOException {
+    private BlockDeviceTarget(Path path, FileChannel channel, boolean preallocate) throws IOException {
         super(path, channel);
         this.capacity = nativeFile().size();
+        this.punchWorks = !preallocate;
     }
 
     public static BlockDeviceTarget open(Path path) throws IOException {
+        return open(path, false);
+    }
+
+    /** With {@code preallocate}, zeros stay allocated (BLKZEROOUT writes them): nothing is unmapped. */
+    public static BlockDeviceTarget open(Path path, boolean preallocate) throws IOException {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         BlockDeviceTarget target = null;
         try {
-            target = new BlockDeviceTarget(path, channel);
+            target = new BlockDeviceTarget(path, channel, preallocate);
             return target;
         } finally {
             if (target == null) {
@@ -43,6 +54,10 @@ public final class BlockDeviceTarget extends ChannelTarget {
 
     @Override
     public void writeZeros(long offset, long length) throws IOException {
+        if (punchWorks && nativeFile().punchHole(offset, length)) {
+            return;
+        }
+        punchWorks = false;
         if (zeroOutWorks && nativeFile().zeroOutBlocks(offset, length)) {
             return;
         }
@@ -70,6 +85,9 @@ public final class BlockDeviceTarget extends ChannelTarget {
     @Override
     public void finish(long size) throws IOException {
         check(size);
+        if (size < capacity) {
+            writeZeros(size, capacity - size);
+        }
         channel.force(true);
     }
 

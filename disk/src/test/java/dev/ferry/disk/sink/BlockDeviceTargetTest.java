@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.disk.DiskException;
 import dev.ferry.disk.convert.Conversions;
+import dev.ferry.disk.convert.Destination;
+import dev.ferry.disk.convert.DiskImport;
+import dev.ferry.disk.convert.ImportOptions;
+import dev.ferry.disk.convert.ImportResult;
 import dev.ferry.disk.testing.Images;
 import dev.ferry.disk.testing.Tools;
 import java.nio.file.Path;
@@ -46,6 +50,17 @@ class BlockDeviceTargetTest {
         Path head = dir.resolve("head.raw");
         Tools.run("sh", "-c", "head -c 64M " + device + " > " + head);
         Tools.assertIdentical(head, image);
+        assertThat(Tools.exec("cmp", "-i", (64L << 20) + ":0", "-n", String.valueOf(16L << 20), device, "/dev/zero").exitCode())
+                .as("past the image, the device is zeroed").isZero();
+    }
+
+    @Test
+    void aBlankDiskTakesTheDevicesSizeAndGivesItsSpaceBack() throws Exception {
+        ImportResult result = DiskImport.blank(new Destination(Path.of(device)), ImportOptions.defaults());
+
+        assertThat(result.virtualSize()).isEqualTo(80L << 20);
+        assertThat(Tools.exec("cmp", "-n", String.valueOf(80L << 20), device, "/dev/zero").exitCode()).isZero();
+        assertThat(Tools.allocated(dir.resolve("backing.img"))).as("a loop device unmaps what it zeroes").isLessThan(1L << 20);
     }
 
     @Test
