@@ -48,6 +48,8 @@ final class LocalCommand {
                     + "  clones        %s%n", local.apiUrl(), local.kubeconfig(), local.uploadProxyUrl(), dataRoot.toAbsolutePath(),
                     local.reflinkSupported() ? "reflink (the data root shares blocks: clones and snapshots are instant)"
                             : "sparse copy (the data root cannot share blocks; XFS with reflink=1 or btrfs can)");
+            out.printf("  block volumes %s%n", local.blockVolumesAtStart().isEmpty() ? "none yet (each Block claim gets a loop device)"
+                    : String.join("\n                ", local.blockVolumesAtStart()));
             out.printf("for kubectl and the Kubernetes clients:%n  export KUBECONFIG=%s%n", local.kubeconfig().toAbsolutePath());
             out.printf("try: kubectl apply -f manifests/examples/blank.yaml && kubectl get dv (or ferry apply / ferry get dv)%n");
             out.flush();

@@ -90,6 +90,7 @@ public final class LocalMode implements AutoCloseable {
         return thread;
     });
     private final Path kubeconfig;
+    private final List<String> blockVolumes;
 
     /** Starts local mode; {@code apiPort}/{@code proxyPort} 0 pick free ports. */
     public LocalMode(Path dataRoot, int apiPort, int proxyPort) throws IOException {
@@ -104,6 +105,7 @@ public final class LocalMode implements AutoCloseable {
         storage.install();
         state = new StateStore(client, api::keepUid, root);
         state.load();
+        blockVolumes = storage.attachBlockVolumes();
         systemNamespaces(client);
         dataSources = client.resources(DataSource.class).inAnyNamespace().inform();
         api.admitDataVolumes(cloneWebhook(client, dataSources)::review);
@@ -233,6 +235,16 @@ public final class LocalMode implements AutoCloseable {
     /** Whether the data root shares blocks, so clones and snapshots are reflinks (else sparse copies). */
     public boolean reflinkSupported() throws IOException {
         return storage.reflinkSupported();
+    }
+
+    /** The loop devices attached at start for the Block volumes there were (and any left by a crashed run released). */
+    public List<String> blockVolumesAtStart() {
+        return blockVolumes;
+    }
+
+    /** The loop devices held now: backing file → device. */
+    public Map<Path, String> loopDevices() {
+        return storage.loopDevices();
     }
 
     public KubernetesClient client() {

@@ -15,13 +15,17 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
 /**
  * Local-path storage for local mode, a CSI driver on one machine: claims of its classes
  * ({@link StorageClasses}) are bound to PersistentVolumes backed by a directory (filesystem) or a
- * sparse file of the requested size (block). A claim whose {@code dataSource} names a claim or a
+ * sparse file of exactly the requested size attached as a loop device (block: {@link LoopDevices}),
+ * which Pods get as their device, as a kubelet maps a CSI block volume. A claim whose {@code dataSource} names a claim or a
  * VolumeSnapshot is populated first, by {@link VolumePopulator} (reflink or sparse copy). Released
  * volumes are deleted (reclaim policy Delete) or kept (Retain). RWX works: everything is one host.
  */
@@ -33,6 +37,7 @@ public final class LocalPathStorage {
     private final VolumePopulator populator;
     private final LocalSnapshotter snapshotter;
     private final EventRecorder events;
+    private final LoopDevices loops;
 
     public LocalPathStorage(KubernetesClient client, Path dataRoot, Clock clock) throws IOException {
         this.client = client;
@@ -40,7 +45,11 @@ public final class LocalPathStorage {
         this.populator = new VolumePopulator(client, backings);
         this.snapshotter = new LocalSnapshotter(client, backings, populator, clock);
         this.events = new EventRecorder(client, clock);
+        this.loops = new LoopDevices(backings.volumes());
     }
+
+    /** The annotation on a Block volume's PV naming the loop device it is attached as. */
+    public static final String LOOP_DEVICE_ANNOTATION = "local.ferry.dev/loop-device";
 
     /** Whether the data root shares blocks, so clones and snapshots are reflinks (else sparse copies). */
     public boolean reflinkSupported() throws IOException {
@@ -50,6 +59,40 @@ public final class LocalPathStorage {
     /** The storage classes, their StorageProfiles and the default VolumeSnapshotClass. */
     public void install() {
         StorageClasses.install(client);
+    }
+
+    /**
+     * Attaches the Block volumes there are (local mode starting): devices an earlier run left
+     * attached are reused when their volume is still there and detached when it is not. Returns
+     * one line per device for the start-up report.
+     */
+    public List<String> attachBlockVolumes() throws IOException {
+        Map<Path, PersistentVolume> volumes = new HashMap<>();
+        for (PersistentVolume pv : client.persistentVolumes().list().getItems()) {
+            if ("Block".equals(pv.getSpec().getVolumeMode()) && pv.getSpec().getLocal() != null) {
+                Path backing = Path.of(pv.getSpec().getLocal().getPath()).toAbsolutePath().normalize();
+                if (backings.owns(backing) && Files.isRegularFile(backing)) {
+                    volumes.put(backing, pv);
+                }
+            }
+        }
+        LoopDevices.Recovered recovered = loops.recover(volumes::containsKey);
+        List<String> report = new ArrayList<>();
+        recovered.released().forEach(d -> report.add("released " + d + ", left by an earlier run"));
+        for (Map.Entry<Path, PersistentVolume> volume : volumes.entrySet()) {
+            String device = loops.attach(volume.getKey());
+            annotateDevice(volume.getValue(), device);
+            var ref = volume.getValue().getSpec().getClaimRef();
+            report.add(device + "  " + volume.getValue().getMetadata().getName()
+                    + (ref == null ? "" : " (" + ref.getNamespace() + "/" + ref.getName() + ")") + ", "
+                    + Files.size(volume.getKey()) + " bytes");
+        }
+        return report;
+    }
+
+    /** The loop devices held: backing file → device. */
+    public Map<Path, String> loopDevices() {
+        return loops.held();
     }
 
     /** Binds claims that can be bound, takes and binds snapshots, releases what is gone. */
@@ -91,13 +134,14 @@ public final class LocalPathStorage {
         }
     }
 
-    /** Where a bound claim's data lives: a directory (filesystem) or a file (block), or null. */
-    public Path path(String namespace, String claim) {
+    /** Where a bound claim's data lives: a directory (filesystem) or its loop device (block), or null. */
+    public Path path(String namespace, String claim) throws IOException {
         PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get();
         if (pvc == null || pvc.getSpec().getVolumeName() == null || !"Bound".equals(phase(pvc))) {
             return null;
         }
-        return backings.volume(pvc.getSpec().getVolumeName(), block(pvc));
+        Path backing = backings.volume(pvc.getSpec().getVolumeName(), block(pvc));
+        return block(pvc) ? Path.of(loops.attach(backing)) : backing;
     }
 
     /** The backing of a claim with no source, or the populated one once its copy is done; then the claim is bound. */
@@ -113,23 +157,30 @@ public final class LocalPathStorage {
         if (!populated.done()) {
             return;
         }
+        String device = null;
         if (block(pvc)) {
-            if (!Files.exists(backing) || Files.size(backing) < size) {
-                try (RandomAccessFile file = new RandomAccessFile(backing.toFile(), "rw")) {
-                    file.setLength(size);
-                }
+            if (size <= 0 || size % 512 != 0) {
+                events.record(pvc, Event.warning("ProvisioningFailed", "a Block volume's size must be a positive multiple of 512 "
+                        + "bytes (a device's sectors); " + size + " bytes requested"), "ProvisioningFailed");
+                return;
             }
+            // exactly the claim's size: a device never grows or shrinks after it is made
+            try (RandomAccessFile file = new RandomAccessFile(backing.toFile(), "rw")) {
+                file.setLength(size);
+            }
+            device = loops.attach(backing);
         } else {
             Files.createDirectories(backing);
         }
-        bind(pvc, sc, pv, backing);
+        bind(pvc, sc, pv, backing, device);
     }
 
-    private void bind(PersistentVolumeClaim pvc, StorageClass sc, String pvName, Path backing) {
+    private void bind(PersistentVolumeClaim pvc, StorageClass sc, String pvName, Path backing, String device) {
         Quantity size = pvc.getSpec().getResources() == null || pvc.getSpec().getResources().getRequests() == null
                 ? null : pvc.getSpec().getResources().getRequests().get("storage");
         PersistentVolume pv = new PersistentVolumeBuilder().withNewMetadata().withName(pvName)
-                .addToAnnotations("pv.kubernetes.io/provisioned-by", sc.getProvisioner()).endMetadata()
+                .addToAnnotations("pv.kubernetes.io/provisioned-by", sc.getProvisioner())
+                .addToAnnotations(device == null ? Map.of() : Map.of(LOOP_DEVICE_ANNOTATION, device)).endMetadata()
                 .withNewSpec().withCapacity(size == null ? Map.of() : Map.of("storage", size))
                 .withAccessModes(pvc.getSpec().getAccessModes()).withVolumeMode(block(pvc) ? "Block" : "Filesystem")
                 .withStorageClassName(className(pvc)).withPersistentVolumeReclaimPolicy(sc.getReclaimPolicy())
@@ -168,6 +219,7 @@ public final class LocalPathStorage {
     private void release(PersistentVolume pv) throws IOException {
         Path backing = Path.of(pv.getSpec().getLocal().getPath());
         if ("Delete".equals(pv.getSpec().getPersistentVolumeReclaimPolicy()) && backings.owns(backing)) {
+            loops.release(backing);
             Backings.delete(backing);
             client.resource(pv).delete();
             LOG.info(() -> "deleted volume " + pv.getMetadata().getName());
@@ -192,8 +244,20 @@ public final class LocalPathStorage {
         return false;
     }
 
+    /** A re-attached device is named on its volume, as the one it was bound with was. */
+    private void annotateDevice(PersistentVolume pv, String device) {
+        if (!device.equals(pv.getMetadata().getAnnotations() == null ? null : pv.getMetadata().getAnnotations().get(LOOP_DEVICE_ANNOTATION))) {
+            client.persistentVolumes().withName(pv.getMetadata().getName()).edit(p -> {
+                p.getMetadata().getAnnotations().put(LOOP_DEVICE_ANNOTATION, device);
+                return p;
+            });
+        }
+    }
+
+    /** Stops copies and detaches the loop devices (the next start attaches them again). */
     public void close() {
         populator.close();
+        loops.releaseAll();
     }
 
     static long requested(PersistentVolumeClaim pvc) {

@@ -8,11 +8,13 @@ import dev.ferry.api.volumesnapshot.v1.VolumeSnapshotContent;
 import dev.ferry.controllers.testing.Cluster;
 import dev.ferry.disk.testing.Tools;
 import dev.ferry.snapshot.testing.XfsLoop;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +55,9 @@ class LocalStorageTest {
         if (storage != null) {
             storage.close();
         }
+        // whatever a failed test left attached under its directory
+        Tools.run("losetup", "--noheadings", "--list", "--output", "NAME,BACK-FILE").lines().map(String::strip)
+                .filter(l -> l.contains(" " + dir)).forEach(l -> Tools.exec("losetup", "--detach", l.split("\\s+")[0]));
     }
 
     @Test
@@ -124,6 +129,81 @@ class LocalStorageTest {
         }).anySatisfy(e -> assertThat(e.getMessage()).isEqualTo("storageclass.storage.k8s.io \"local\" not found"));
     }
 
+    @Test
+    void blockClaimsAreLoopDevicesOfExactlyTheirSizeReattachedAfterARestartAndReleasedWithTheVolume() throws Exception {
+        Path root = dir.resolve("root");
+        start(root);
+        client.resource(claim("dev", "100Mi", "local-path", null, null, null, "Block")).create();
+        Path device = awaitDevice("dev");
+        assertThat(device.toString()).startsWith("/dev/loop");
+        assertThat(Tools.run("blockdev", "--getsize64", device.toString()).strip()).isEqualTo(String.valueOf(100L << 20));
+        PersistentVolume pv = client.persistentVolumes().withName(client.persistentVolumeClaims().inNamespace(NS).withName("dev").get()
+                .getSpec().getVolumeName()).get();
+        assertThat(pv.getMetadata().getAnnotations()).containsEntry(LocalPathStorage.LOOP_DEVICE_ANNOTATION, device.toString());
+        Path backing = Path.of(pv.getSpec().getLocal().getPath());
+        assertThat(Files.size(backing)).isEqualTo(100L << 20);
+        byte[] mark = "written through the device".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (RandomAccessFile disk = new RandomAccessFile(device.toFile(), "rw")) {
+            disk.seek(50L << 20);
+            disk.write(mark);
+            disk.getFD().sync();
+        }
+
+        storage.close();
+        assertThat(attachedTo(backing)).as("local mode stopping detaches its devices").isEmpty();
+        // a crashed run's leftovers: the volume attached twice, and a device over a file no volume owns
+        Tools.run("losetup", "--find", "--show", backing.toString());
+        Tools.run("losetup", "--find", "--show", backing.toString());
+        Path stray = root.resolve("volumes").resolve("pvc-gone.img");
+        try (RandomAccessFile file = new RandomAccessFile(stray.toFile(), "rw")) {
+            file.setLength(1 << 20);
+        }
+        Tools.run("losetup", "--find", "--show", stray.toString());
+        storage = new LocalPathStorage(client, root, Clock.systemUTC());
+        java.util.List<String> report = storage.attachBlockVolumes();
+        assertThat(attachedTo(backing)).as("one device reused, the duplicate released").hasSize(1);
+        assertThat(attachedTo(stray)).as("a device no volume owns is released").isEmpty();
+        assertThat(report).anySatisfy(line -> assertThat(line).contains("released").contains("pvc-gone.img"))
+                .anySatisfy(line -> assertThat(line).contains(pv.getMetadata().getName()).contains(NS + "/dev"));
+        Path again = storage.path(NS, "dev");
+        assertThat(again).isEqualTo(Path.of(attachedTo(backing).get(0)));
+        byte[] read = new byte[mark.length];
+        try (RandomAccessFile disk = new RandomAccessFile(again.toFile(), "r")) {
+            disk.seek(50L << 20);
+            disk.readFully(read);
+        }
+        assertThat(read).isEqualTo(mark);
+
+        client.resource(client.persistentVolumeClaims().inNamespace(NS).withName("dev").get()).delete();
+        storage.sync();
+        assertThat(attachedTo(backing)).as("released with its volume").isEmpty();
+        assertThat(backing).doesNotExist();
+    }
+
+    @Test
+    void aBlockClaimOfNoWholeSectorsIsRefused() throws Exception {
+        start(dir.resolve("root"));
+        client.resource(claim("odd", "1000", "local-path", null, null, null, "Block")).create();
+        storage.sync();
+        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("odd").get().getSpec().getVolumeName()).isNull();
+        assertThat(client.v1().events().inNamespace(NS).list().getItems()).anySatisfy(e -> assertThat(e.getMessage())
+                .contains("multiple of 512 bytes").contains("1000 bytes requested"));
+    }
+
+    /** The loop devices attached to {@code file}. */
+    private static java.util.List<String> attachedTo(Path file) throws Exception {
+        return Tools.run("losetup", "--noheadings", "--output", "NAME", "--associated", file.toString()).lines()
+                .map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    private Path awaitDevice(String name) throws IOException {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            storage.sync();
+            return storage.path(NS, name) != null;
+        });
+        return storage.path(NS, name);
+    }
+
     private void start(Path root) throws Exception {
         storage = new LocalPathStorage(client, root, Clock.systemUTC());
         storage.install();
@@ -148,7 +228,7 @@ class LocalStorageTest {
         return disk;
     }
 
-    private Path awaitBound(String name) {
+    private Path awaitBound(String name) throws IOException {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
             storage.sync();
             return storage.path(NS, name) != null;
@@ -159,9 +239,14 @@ class LocalStorageTest {
     }
 
     private static PersistentVolumeClaim claim(String name, String size, String storageClass, String kind, String group, String from) {
+        return claim(name, size, storageClass, kind, group, from, "Filesystem");
+    }
+
+    private static PersistentVolumeClaim claim(String name, String size, String storageClass, String kind, String group, String from,
+            String mode) {
         PersistentVolumeClaimBuilder claim = new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).withNamespace(NS)
                 .endMetadata().withNewSpec().withStorageClassName(storageClass).withAccessModes("ReadWriteOnce")
-                .withVolumeMode("Filesystem").withNewResources()
+                .withVolumeMode(mode).withNewResources()
                 .addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity(size)).endResources().endSpec();
         if (kind != null) {
             claim.editSpec().withNewDataSource().withKind(kind).withApiGroup(group).withName(from).endDataSource().endSpec();
