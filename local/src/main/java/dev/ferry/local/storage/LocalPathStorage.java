@@ -159,12 +159,14 @@ public final class LocalPathStorage {
         }
         String device = null;
         if (block(pvc)) {
-            if (size <= 0 || size % 512 != 0) {
-                events.record(pvc, Event.warning("ProvisioningFailed", "a Block volume's size must be a positive multiple of 512 "
-                        + "bytes (a device's sectors); " + size + " bytes requested"), "ProvisioningFailed");
+            if (size <= 0) {
+                events.record(pvc, Event.warning("ProvisioningFailed", "a Block claim needs a size "
+                        + "(spec.resources.requests.storage)"), "ProvisioningFailed");
                 return;
             }
-            // exactly the claim's size: a device never grows or shrinks after it is made
+            // the claim's size, rounded up to whole MiB as a CSI driver rounds to its allocation unit; a device never
+            // grows or shrinks after it is made
+            size = deviceSize(size);
             try (RandomAccessFile file = new RandomAccessFile(backing.toFile(), "rw")) {
                 file.setLength(size);
             }
@@ -172,12 +174,18 @@ public final class LocalPathStorage {
         } else {
             Files.createDirectories(backing);
         }
-        bind(pvc, sc, pv, backing, device);
+        bind(pvc, sc, pv, backing, device == null ? null : new Quantity((size >> 20) + "Mi"), device);
     }
 
-    private void bind(PersistentVolumeClaim pvc, StorageClass sc, String pvName, Path backing, String device) {
-        Quantity size = pvc.getSpec().getResources() == null || pvc.getSpec().getResources().getRequests() == null
-                ? null : pvc.getSpec().getResources().getRequests().get("storage");
+    /** A Block volume's size for {@code requested} bytes: whole MiB, rounded up. */
+    static long deviceSize(long requested) {
+        return (requested + (1 << 20) - 1) & -(1L << 20);
+    }
+
+    /** Binds the claim to a new volume of {@code capacity} (null: the claim's request). */
+    private void bind(PersistentVolumeClaim pvc, StorageClass sc, String pvName, Path backing, Quantity capacity, String device) {
+        Quantity size = capacity != null ? capacity : pvc.getSpec().getResources() == null
+                || pvc.getSpec().getResources().getRequests() == null ? null : pvc.getSpec().getResources().getRequests().get("storage");
         PersistentVolume pv = new PersistentVolumeBuilder().withNewMetadata().withName(pvName)
                 .addToAnnotations("pv.kubernetes.io/provisioned-by", sc.getProvisioner())
                 .addToAnnotations(device == null ? Map.of() : Map.of(LOOP_DEVICE_ANNOTATION, device)).endMetadata()

@@ -181,13 +181,17 @@ class LocalStorageTest {
     }
 
     @Test
-    void aBlockClaimOfNoWholeSectorsIsRefused() throws Exception {
+    void aBlockClaimIsRoundedUpToWholeMebibytesAndSaysSoAsACsiDriverDoes() throws Exception {
         start(dir.resolve("root"));
-        client.resource(claim("odd", "1000", "local-path", null, null, null, "Block")).create();
-        storage.sync();
-        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("odd").get().getSpec().getVolumeName()).isNull();
-        assertThat(client.v1().events().inNamespace(NS).list().getItems()).anySatisfy(e -> assertThat(e.getMessage())
-                .contains("multiple of 512 bytes").contains("1000 bytes requested"));
+        client.resource(claim("odd", "100M", "local-path", null, null, null, "Block")).create();
+        Path device = awaitDevice("odd");
+        assertThat(Tools.run("blockdev", "--getsize64", device.toString()).strip()).isEqualTo(String.valueOf(96L << 20));
+        PersistentVolumeClaim bound = client.persistentVolumeClaims().inNamespace(NS).withName("odd").get();
+        assertThat(bound.getStatus().getCapacity().get("storage")).hasToString("96Mi");
+        assertThat(client.persistentVolumes().withName(bound.getSpec().getVolumeName()).get().getSpec().getCapacity().get("storage"))
+                .hasToString("96Mi");
+        assertThat(LocalPathStorage.deviceSize(1)).isEqualTo(1L << 20);
+        assertThat(LocalPathStorage.deviceSize(1L << 20)).isEqualTo(1L << 20);
     }
 
     /** The loop devices attached to {@code file}. */
