@@ -7,13 +7,16 @@ import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VmSpec;
 import dev.ferry.api.kubevirt.v1.VmStatus;
 import dev.ferry.api.kubevirt.v1.VmiStatus;
+import dev.ferry.worker.launcher.BackupHooks;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The VirtualMachine reconciler's decision (KubeVirt's virt-controller VM half), a pure function of
@@ -201,9 +204,15 @@ public final class VmDecision {
     private static VirtualMachineInstance vmi(VirtualMachine vm) {
         VirtualMachineInstance vmi = new VirtualMachineInstance();
         ObjectMeta template = vm.getSpec().template.metadata;
+        Map<String, String> annotations = new LinkedHashMap<>(template == null || template.getAnnotations() == null ? Map.of()
+                : template.getAnnotations());
+        if (BackupHooks.skipped(vm.getMetadata().getAnnotations())) {
+            // on the VM or its VMI, KubeVirt leaves the launcher's backup hooks off
+            annotations.put(BackupHooks.SKIP, "true");
+        }
         vmi.setMetadata(new ObjectMetaBuilder().withName(vm.getMetadata().getName()).withNamespace(vm.getMetadata().getNamespace())
                 .withLabels(template == null ? null : template.getLabels())
-                .withAnnotations(template == null ? null : template.getAnnotations())
+                .withAnnotations(annotations.isEmpty() ? null : annotations)
                 .withOwnerReferences(owner(vm)).build());
         vmi.setSpec(vm.getSpec().template.spec);
         return vmi;

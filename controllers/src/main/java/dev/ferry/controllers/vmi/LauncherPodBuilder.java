@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import dev.ferry.worker.WorkerKind;
 import dev.ferry.worker.env.LauncherEnv;
 import dev.ferry.worker.env.Reporting;
+import dev.ferry.worker.launcher.BackupHooks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +32,8 @@ import java.util.Map;
 public final class LauncherPodBuilder {
     public static final String LABEL_KUBEVIRT = "kubevirt.io";
     public static final String LAUNCHER = "virt-launcher";
+    /** The launcher container, as KubeVirt names it (Velero's hooks run in it). */
+    public static final String COMPUTE = "compute";
     public static final String LABEL_CREATED_BY = "kubevirt.io/created-by";
     public static final String LABEL_VMI_NAME = "vm.kubevirt.io/name";
     public static final String LABEL_MIGRATION = "kubevirt.io/migrationJobUID";
@@ -94,6 +97,8 @@ public final class LauncherPodBuilder {
         return new PodBuilder()
                 .withMetadata(new ObjectMetaBuilder().withName("virt-launcher-" + vmi.getMetadata().getName() + "-" + suffix)
                         .withNamespace(vmi.getMetadata().getNamespace()).withLabels(labels)
+                        .withAnnotations(BackupHooks.skipped(vmi.getMetadata().getAnnotations()) ? null
+                                : BackupHooks.annotations(COMPUTE, vmi.getMetadata().getNamespace(), vmi.getMetadata().getName()))
                         .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("kubevirt.io/v1")
                                 .withKind("VirtualMachineInstance").withName(vmi.getMetadata().getName())
                                 .withUid(vmi.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build())
@@ -103,7 +108,7 @@ public final class LauncherPodBuilder {
                 // the launcher's own grace (ACPI shutdown, then destroy) fits inside the Pod's
                 .withTerminationGracePeriodSeconds(grace + 15)
                 .withNodeSelector(vmi.getSpec().nodeSelector)
-                .addNewContainer().withName("compute").withImage(settings.launcherImage()).withArgs(WorkerKind.LAUNCHER.args())
+                .addNewContainer().withName(COMPUTE).withImage(settings.launcherImage()).withArgs(WorkerKind.LAUNCHER.args())
                 .withImagePullPolicy(settings.pullPolicy()).withEnv(env).withVolumeMounts(mounts).withVolumeDevices(devices)
                 .addNewPort().withName("control").withContainerPort(settings.controlPort()).endPort()
                 // the launcher's own libvirtd enters a private mount namespace, and QEMU wants /dev/kvm

@@ -54,6 +54,16 @@ class VmDecisionTest {
     }
 
     @Test
+    void aVmThatSkipsBackupHooksPassesItToItsVmi() {
+        VirtualMachine vm = VmFixtures.vm("web", "Always");
+        assertThat(VmDecision.decide(observe(vm, null, "Succeeded")).createVmi().getMetadata().getAnnotations())
+                .as("no annotation, none added").isNullOrEmpty();
+        vm.getMetadata().setAnnotations(java.util.Map.of("kubevirt.io/skip-backup-hooks", "true"));
+        assertThat(VmDecision.decide(observe(vm, null, "Succeeded")).createVmi().getMetadata().getAnnotations())
+                .containsEntry("kubevirt.io/skip-backup-hooks", "true");
+    }
+
+    @Test
     void noVmiStartsWhileARestoreRewritesTheVm() {
         VirtualMachine vm = VmFixtures.vm("web", "Always");
         vm.setStatus(new VmStatus());

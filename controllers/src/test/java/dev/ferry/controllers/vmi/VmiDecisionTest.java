@@ -50,6 +50,25 @@ class VmiDecisionTest {
     }
 
     @Test
+    void theLauncherCarriesVelerosBackupHooksAsKubeVirtsDoesUnlessTheVmiSkipsThem() throws Exception {
+        VirtualMachineInstance vmi = VmFixtures.vmi(vm, null, "vmi-1");
+        Pod pod = VmiDecision.decide(new VmiObserved(vmi, List.of(), claims, null, "abcde", NOW), Settings.vms()).createPod();
+        assertThat(pod.getSpec().getContainers().get(0).getName()).isEqualTo("compute");
+        assertThat(pod.getMetadata().getAnnotations())
+                .containsEntry("pre.hook.backup.velero.io/container", "compute")
+                .containsEntry("pre.hook.backup.velero.io/command",
+                        "[\"/usr/bin/virt-freezer\",\"--freeze\",\"--name\",\"web\",\"--namespace\",\"vms\"]")
+                .containsEntry("pre.hook.backup.velero.io/timeout", "60s")
+                .containsEntry("post.hook.backup.velero.io/container", "compute")
+                .containsEntry("post.hook.backup.velero.io/command",
+                        "[\"/usr/bin/virt-freezer\",\"--unfreeze\",\"--name\",\"web\",\"--namespace\",\"vms\"]");
+
+        vmi.getMetadata().setAnnotations(Map.of("kubevirt.io/skip-backup-hooks", "true"));
+        Pod skipped = VmiDecision.decide(new VmiObserved(vmi, List.of(), claims, null, "abcde", NOW), Settings.vms()).createPod();
+        assertThat(skipped.getMetadata().getAnnotations()).as("no hooks").isNullOrEmpty();
+    }
+
+    @Test
     void followsItsLauncherPod() {
         VirtualMachineInstance vmi = VmFixtures.vmi(vm, VmiStatus.SCHEDULING, "vmi-1");
         vmi.getStatus().launcherPod = "virt-launcher-web-abcde";

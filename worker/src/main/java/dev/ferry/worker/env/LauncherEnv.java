@@ -59,6 +59,11 @@ public record LauncherEnv(String vmiJson, Path vmiFile, Map<String, Path> volume
                 env.list(INSECURE_REGISTRIES, ","), Reporting.read(env, DEFAULT_CONTROL_PORT));
     }
 
+    /** The launcher's control port in its container's environment: what a command run beside it (virt-freezer) talks to. */
+    public static int controlPort(Map<String, String> variables) {
+        return Reporting.read(new EnvReader(variables), DEFAULT_CONTROL_PORT).metricsPort();
+    }
+
     /** FERRY_VOLUME_ROOT_DISK for volume "root-disk" (volume names are DNS labels: no '_', no capitals). */
     static String volumeKey(String volume) {
         return VOLUME_PREFIX + volume.toUpperCase(Locale.ROOT).replace('-', '_');
