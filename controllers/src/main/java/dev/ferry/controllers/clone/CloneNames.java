@@ -14,7 +14,7 @@ public final class CloneNames {
     public static final String ANN_TOKEN = "cdi.kubevirt.io/storage.clone.token";
     public static final String ANN_EXTENDED_TOKEN = "cdi.kubevirt.io/storage.extended.clone.token";
     public static final String LABEL_OWNED_BY = "cdi.kubevirt.io/OwnedByUID";
-    public static final String LABEL_EXCLUDE_FROM_BACKUP = "velero.io/exclude-from-backup";
+    public static final String LABEL_EXCLUDE_FROM_BACKUP = dev.ferry.controllers.datavolume.ClaimMarks.LABEL_EXCLUDE_FROM_BACKUP;
     /** Where a DataVolume's workers in another namespace say whose they are. */
     public static final String LABEL_DATAVOLUME_NAMESPACE = "ferry.kubevirt.dev/datavolume-namespace";
 

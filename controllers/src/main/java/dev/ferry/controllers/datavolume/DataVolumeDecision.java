@@ -58,7 +58,12 @@ public final class DataVolumeDecision {
                     DataVolumeConditions.ready(Phases.PENDING, Reasons.PENDING, "creating claim " + name(pvc)), notRunning(Reasons.PENDING)),
                     Event.normal(Reasons.PENDING, "Created PVC " + name(pvc)), null);
         }
-        if (!ownedBy(o.pvc(), dv)) {
+        ClaimMarks.Restored restored = ClaimMarks.restored(o.pvc(), dv);
+        if (restored == ClaimMarks.Restored.POPULATED) {
+            // a backup's claim restored before its DataVolume (Velero's order), already holding the data: adopted, not filled again
+            return adopted(o);
+        }
+        if (!ownedBy(o.pvc(), dv) && restored == ClaimMarks.Restored.NONE) {
             String message = "claim " + name(o.pvc()) + " already exists and is not owned by this DataVolume";
             return new Plan(null, List.of(), false, status(o, Phases.PENDING, null,
                     DataVolumeConditions.ready(Phases.PENDING, Reasons.ERR_RESOURCE_EXISTS, message), notRunning(Reasons.PENDING)),
@@ -178,6 +183,14 @@ public final class DataVolumeDecision {
                 DataVolumeConditions.ready(Phases.SUCCEEDED, Reasons.PRE_POPULATED, "the claim was populated outside this DataVolume"),
                 DataVolumeConditions.of(Phases.CONDITION_RUNNING, false, Reasons.COMPLETED, null)),
                 Event.normal(Reasons.PRE_POPULATED, "Adopted pre-populated PVC " + name(o.pvc())), null);
+    }
+
+    private static Plan adopted(Observed o) {
+        return new Plan(null, List.of(), false, status(o, Phases.SUCCEEDED, "N/A",
+                DataVolumeConditions.ready(Phases.SUCCEEDED, Reasons.PRE_POPULATED, "claim " + name(o.pvc())
+                        + " holds this DataVolume's data (" + ClaimMarks.POPULATED_FOR + "): adopted, nothing imported"),
+                DataVolumeConditions.of(Phases.CONDITION_RUNNING, false, Reasons.COMPLETED, null)),
+                Event.normal(Reasons.PRE_POPULATED, "Adopted PVC " + name(o.pvc()) + ", populated for this DataVolume"), null);
     }
 
     /** A step the cluster refused for a reason a person must fix (a missing Secret, say): Pending, the reason, a slow recheck. */

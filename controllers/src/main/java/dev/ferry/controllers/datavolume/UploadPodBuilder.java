@@ -77,8 +77,10 @@ public final class UploadPodBuilder {
     public static Service service(DataVolume dv, PersistentVolumeClaim pvc) {
         Map<String, String> selector = PvcBuilder.labels(dv);
         selector.put(WorkerPodBuilder.LABEL_COMPONENT, WorkerKind.UPLOAD_SERVER.workerName());
+        Map<String, String> labels = new java.util.LinkedHashMap<>(selector);
+        labels.put(ClaimMarks.LABEL_EXCLUDE_FROM_BACKUP, "true");
         return new ServiceBuilder()
-                .withNewMetadata().withName(name(pvc)).withNamespace(pvc.getMetadata().getNamespace()).withLabels(selector)
+                .withNewMetadata().withName(name(pvc)).withNamespace(pvc.getMetadata().getNamespace()).withLabels(labels)
                 .withOwnerReferences(PvcBuilder.owner(dv)).endMetadata()
                 .withNewSpec()
                 .withSelector(selector)

@@ -84,6 +84,8 @@ public final class WorkerPodBuilder {
         mounts.addAll(worker.mounts());
         Map<String, String> podLabels = new LinkedHashMap<>(labels);
         podLabels.put(LABEL_COMPONENT, worker.kind().workerName());
+        // a worker is transient: a backup (Velero) leaves it out, and a restore never brings it back
+        podLabels.put(ClaimMarks.LABEL_EXCLUDE_FROM_BACKUP, "true");
         return new PodBuilder()
                 .withNewMetadata().withName(worker.name()).withNamespace(namespace).withLabels(podLabels)
                 .withOwnerReferences(owners).endMetadata()

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The reconciler's decisions as pure functions: no API server, just observations in and plans out. */
@@ -44,6 +45,50 @@ class DataVolumeDecisionTest {
                 StorageDefaults.cdiDefaults(), NOW, "storageclass.storage.k8s.io \"local\" not found"), SETTINGS);
         assertThat(DataVolumeConditions.find(plan.status(), Phases.CONDITION_BOUND).message)
                 .isEqualTo("PVC fedora Pending: storageclass.storage.k8s.io \"local\" not found");
+    }
+
+    @Test
+    void theClaimSaysWhatItHoldsSoAVeleroRestoreWithoutAPluginNeitherReimportsNorKeepsHalfADisk() throws Exception {
+        DataVolume dv = dv("http-storage");
+        PersistentVolumeClaim pvc = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
+        Plan importing = DataVolumeDecision.decide(observe(dv, pvc, null, null), SETTINGS);
+        assertThat(importing.createWorker().get(0).getMetadata().getLabels()).as("a worker is left out of backups")
+                .containsEntry("velero.io/exclude-from-backup", "true");
+        ClaimMarks.Change marking = ClaimMarks.change(dv, pvc, importing.status().phase);
+        assertThat(marking.set()).containsExactly(Map.entry("kvp.kubevirt.io/storage.inprogress", "fedora"));
+        assertThat(marking.owner()).as("already owned").isNull();
+        pvc.getMetadata().setAnnotations(new java.util.HashMap<>(marking.set()));
+        assertThat(ClaimMarks.change(dv, pvc, Phases.IMPORT_IN_PROGRESS)).as("marked: nothing to change").isNull();
+        ClaimMarks.Change filled = ClaimMarks.change(dv, pvc, Phases.SUCCEEDED);
+        assertThat(filled.set()).containsExactly(Map.entry("cdi.kubevirt.io/storage.populatedFor", "fedora"));
+        assertThat(filled.remove()).containsExactly("kvp.kubevirt.io/storage.inprogress");
+
+        // restored by Velero: a new uid, no owner reference, no status; the claim came back first
+        DataVolume restored = dv("http-storage");
+        restored.getMetadata().setUid("uid-2");
+        PersistentVolumeClaim populated = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
+        populated.getMetadata().setOwnerReferences(null);
+        populated.getMetadata().setAnnotations(Map.of("cdi.kubevirt.io/storage.populatedFor", "fedora"));
+        Plan adopted = DataVolumeDecision.decide(observe(restored, populated, null, null), SETTINGS);
+        assertThat(adopted.createWorker()).as("nothing imported again").isEmpty();
+        assertThat(adopted.status().phase).isEqualTo(Phases.SUCCEEDED);
+        assertThat(DataVolumeConditions.find(adopted.status(), "Ready").reason).isEqualTo("PrePopulated");
+        assertThat(ClaimMarks.change(restored, populated, adopted.status().phase).owner().getUid()).isEqualTo("uid-2");
+
+        PersistentVolumeClaim partial = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
+        partial.getMetadata().setOwnerReferences(null);
+        partial.getMetadata().setAnnotations(Map.of("kvp.kubevirt.io/storage.inprogress", "fedora"));
+        Plan again = DataVolumeDecision.decide(observe(restored, partial, null, null), SETTINGS);
+        assertThat(again.createWorker()).as("a partial disk is filled again").singleElement()
+                .satisfies(pod -> assertThat(pod.getMetadata().getName()).isEqualTo("importer-fedora"));
+        assertThat(ClaimMarks.change(restored, partial, again.status().phase).owner().getUid()).isEqualTo("uid-2");
+
+        PersistentVolumeClaim foreign = PvcBuilder.build(dv, StorageDefaults.cdiDefaults());
+        foreign.getMetadata().setOwnerReferences(null);
+        foreign.getMetadata().setAnnotations(Map.of("cdi.kubevirt.io/storage.populatedFor", "another"));
+        assertThat(DataVolumeDecision.decide(observe(restored, foreign, null, null), SETTINGS).status().conditions)
+                .anySatisfy(c -> assertThat(c.reason).isEqualTo("ErrResourceExists"));
+        assertThat(ClaimMarks.change(restored, foreign, null)).as("someone else's claim is left alone").isNull();
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.ferry.api.cdi.v1beta1.DataVolume;
 import dev.ferry.api.cdi.v1beta1.Phases;
 import dev.ferry.controllers.clone.k8s.CloneAuthority;
 import dev.ferry.controllers.clone.k8s.CloneReconciler;
+import dev.ferry.controllers.datavolume.ClaimMarks;
 import dev.ferry.controllers.datavolume.DataVolumeDecision;
 import dev.ferry.controllers.datavolume.ImporterPodBuilder;
 import dev.ferry.controllers.datavolume.Observed;
@@ -16,10 +17,16 @@ import dev.ferry.controllers.runtime.Reconciler;
 import dev.ferry.controllers.runtime.WorkerProgress;
 import dev.ferry.controllers.runtime.k8s.Apply;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Reconciles one DataVolume: observe ({@link DataVolumeObserver}) → decide ({@link DataVolumeDecision},
@@ -64,10 +71,13 @@ public final class DataVolumeReconciler implements Reconciler {
         }
         dv = apply.addFinalizer(dv, FINALIZER);
         Observed observed = observer.observe(dv);
-        if (CloneReconciler.clones(observed.source()) && !DataVolumeDecision.isPrePopulated(dv)) {
+        if (CloneReconciler.clones(observed.source()) && !DataVolumeDecision.isPrePopulated(dv)
+                && ClaimMarks.restored(observed.pvc(), dv) != ClaimMarks.Restored.POPULATED) {
+            mark(dv, observed.pvc(), dv.getStatus() == null ? null : dv.getStatus().phase);
             return clones.reconcile(observed);
         }
         Plan plan = DataVolumeDecision.decide(observed, settings);
+        mark(dv, observed.pvc(), plan.status().phase);
         try {
             create(dv, plan);
         } catch (PermanentError e) {
@@ -79,6 +89,28 @@ public final class DataVolumeReconciler implements Reconciler {
         }
         status.write(dv, plan);
         return plan.requeueAfter();
+    }
+
+    /** The claim's marks for the DataVolume's phase ({@link ClaimMarks}), and the DataVolume as its owner when it adopts it. */
+    private void mark(DataVolume dv, PersistentVolumeClaim pvc, String phase) {
+        ClaimMarks.Change change = ClaimMarks.change(dv, pvc, phase);
+        if (change == null) {
+            return;
+        }
+        client.persistentVolumeClaims().inNamespace(pvc.getMetadata().getNamespace()).withName(pvc.getMetadata().getName()).edit(claim -> {
+            Map<String, String> annotations = new LinkedHashMap<>(claim.getMetadata().getAnnotations() == null ? Map.of()
+                    : claim.getMetadata().getAnnotations());
+            change.remove().forEach(annotations::remove);
+            annotations.putAll(change.set());
+            claim.getMetadata().setAnnotations(annotations);
+            if (change.owner() != null) {
+                List<OwnerReference> owners = new ArrayList<>(claim.getMetadata().getOwnerReferences() == null ? List.of()
+                        : claim.getMetadata().getOwnerReferences());
+                owners.add(change.owner());
+                claim.getMetadata().setOwnerReferences(owners);
+            }
+            return claim;
+        });
     }
 
     private void create(DataVolume dv, Plan plan) {
