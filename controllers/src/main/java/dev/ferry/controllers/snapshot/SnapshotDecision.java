@@ -146,16 +146,12 @@ public final class SnapshotDecision {
         }
 
         /**
-         * The guest thawed whenever this snapshot may have frozen it: it holds the VM, or the VMI
-         * says frozen and no other snapshot holds the VM (that one's freeze is not this one's to end).
+         * The guest thawed whenever this snapshot may have frozen it: while it holds the VM (the
+         * reconciler keeps the hold until a thaw is answered). A guest frozen by someone else — a
+         * Velero backup's pre hook, another snapshot — is not this snapshot's to thaw.
          */
         private void thawIfHeld() {
-            if (!running(o.vmi())) {
-                return;
-            }
-            String holder = o.vm() == null || o.vm().getStatus() == null ? null : o.vm().getStatus().snapshotInProgress;
-            boolean frozen = dev.ferry.worker.launcher.LauncherStatus.FROZEN.equals(o.vmi().getStatus().fsFreezeStatus);
-            if (locked() || (frozen && holder == null)) {
+            if (running(o.vmi()) && locked()) {
                 guest = SnapshotPlan.Guest.THAW;
             }
         }

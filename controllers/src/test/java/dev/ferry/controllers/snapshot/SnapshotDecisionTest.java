@@ -183,7 +183,8 @@ class SnapshotDecisionTest {
                 volumeSnapshots(content, true, true))).guest()).as("another snapshot's freeze is not this one's to end")
                 .isEqualTo(SnapshotPlan.Guest.NONE);
         assertThat(SnapshotDecision.decide(observed(snapshot, vm(), frozen, content, volumes(CLASS, "Bound"),
-                volumeSnapshots(content, true, true))).guest()).as("frozen and held by none: thawed").isEqualTo(SnapshotPlan.Guest.THAW);
+                volumeSnapshots(content, true, true))).guest()).as("frozen and held by none — a Velero backup's pre hook froze it: "
+                + "not this snapshot's to thaw").isEqualTo(SnapshotPlan.Guest.NONE);
     }
 
     @Test

@@ -84,7 +84,9 @@ public final class SnapshotReconciler implements Reconciler {
 
     private Duration apply(VirtualMachineSnapshot snapshot, SnapshotObserved o, SnapshotPlan plan) {
         Duration retry = null;
-        if (plan.guest() == SnapshotPlan.Guest.THAW && !thaw(snapshot, o.vmi())) {
+        boolean thawFailed = plan.guest() == SnapshotPlan.Guest.THAW && !thaw(snapshot, o.vmi());
+        if (thawFailed) {
+            // the VM stays held until a thaw is answered: the hold is what makes the next pass thaw again
             retry = Duration.ofSeconds(5);
         }
         VirtualMachine vm = o.vm();
@@ -99,7 +101,7 @@ public final class SnapshotReconciler implements Reconciler {
                 return current;
             });
             LOG.info(() -> key(snapshot) + ": locked VM " + o.vm().getMetadata().getName());
-        } else if (plan.lock() == SnapshotPlan.Lock.UNLOCK) {
+        } else if (plan.lock() == SnapshotPlan.Lock.UNLOCK && !thawFailed) {
             vm = apply.editStatus(vm, current -> {
                 if (current.getStatus() != null && name.equals(current.getStatus().snapshotInProgress)) {
                     current.getStatus().snapshotInProgress = null;
