@@ -103,6 +103,14 @@ class LocalSnapshotTest {
         Path snapshotDisk = snapshotDisk(snapshot);
         assertClean(snapshotDisk, "frozen: the journal was flushed, the snapshot needs no recovery");
 
+        // Velero's backup hooks on the launcher Pod, run as Velero runs them: the pre hook freezes, the post hook thaws
+        Hook pre = hook("web", true);
+        assertThat(pre.out()).as(pre.toString()).contains("virt-freezer: vms/web frozen");
+        assertThat(launcher("web").status().fsFreezeStatus()).isEqualTo("frozen");
+        Hook post = hook("web", false);
+        assertThat(post.out()).as(post.toString()).containsPattern("virt-freezer: vms/web thawed after \\d+ ms frozen");
+        assertThat(launcher("web").status().fsFreezeStatus()).isNotEqualTo("frozen");
+
         // a new VM from the snapshot: claims from the VolumeSnapshots, its DataVolume pre-populated, not imported again
         int gets = images.gets();
         apply(restore("to-new", "web-restored", "before-upgrade", null));
@@ -185,9 +193,13 @@ class LocalSnapshotTest {
         assertThat(noAgent.getStatus().indications).containsExactly("Online", "NoGuestAgent");
         assertThat(noAgent.getStatus().error).isNull();
         assertThat(log(console)).doesNotContain("fsfreeze");
+        assertThat(hook("plain", true).out()).as("Velero's pre hook never fails a backup for a guest without an agent")
+                .contains("virt-freezer: vms/plain has no guest agent connected: not freezing");
+        assertThat(hook("plain", false).out()).contains("virt-freezer: vms/plain thawed (it was not frozen)");
 
         assertThat(FerryTestAccess.capture(local.kubeconfig(), "pause", "vm", "plain", "-n", "vms").exit()).isZero();
         await().atMost(Duration.ofSeconds(30)).until(() -> "Paused".equals(vm("plain").getStatus().printableStatus));
+        assertThat(hook("plain", true).out()).as("nor for a paused one").contains("virt-freezer: vms/plain is Paused, not Running");
         apply(snapshot("paused", "plain", null));
         VirtualMachineSnapshot paused = awaitSnapshot("paused", s -> Boolean.TRUE.equals(s.getStatus().readyToUse));
         assertThat(paused.getStatus().indications).containsExactly("Online", "Paused");
@@ -339,6 +351,48 @@ class LocalSnapshotTest {
                   virtualMachineSnapshotName: %s
                 %s""".formatted(name, target, snapshot, policy == null ? "" : "  volumeRestorePolicy: " + policy + "\n"),
                 VirtualMachineRestore.class);
+    }
+
+    /** What a hook command printed; it exited 0 (Velero fails the backup otherwise). */
+    private record Hook(String out, String err) {
+    }
+
+    /**
+     * Runs the launcher Pod's Velero backup hook as Velero runs it: the annotation's command in the
+     * launcher's environment (its control port where local mode put it). The launcher image has
+     * /usr/bin/virt-freezer; here it is this build's {@code ferry virt-freezer}.
+     */
+    private Hook hook(String vm, boolean pre) throws Exception {
+        io.fabric8.kubernetes.api.model.Pod pod = client.pods().inNamespace("vms").withName(vmi(vm).getStatus().launcherPod).get();
+        var annotations = pod.getMetadata().getAnnotations();
+        String prefix = pre ? "pre" : "post";
+        assertThat(annotations).containsEntry(prefix + ".hook.backup.velero.io/container", "compute");
+        List<String> command = Serialization.unmarshal(annotations.get(prefix + ".hook.backup.velero.io/command"), List.class);
+        assertThat(command.get(0)).isEqualTo("/usr/bin/virt-freezer");
+        List<String> run = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), dev.ferry.cli.Ferry.class.getName(), "virt-freezer"));
+        run.addAll(command.subList(1, command.size()));
+        ProcessBuilder builder = new ProcessBuilder(run);
+        builder.environment().put("FERRY_METRICS_PORT", annotations.get(dev.ferry.worker.WorkerPods.ANN_METRICS_PORT));
+        Process process = builder.start();
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return process.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the hook ends within its 60 s timeout").isTrue();
+        Hook hook = new Hook(out, new String(err.get(), StandardCharsets.UTF_8));
+        assertThat(process.exitValue()).as("%s hook of %s: %s", prefix, vm, hook).isZero();
+        return hook;
+    }
+
+    private dev.ferry.worker.launcher.LauncherClient launcher(String vm) {
+        io.fabric8.kubernetes.api.model.Pod pod = client.pods().inNamespace("vms").withName(vmi(vm).getStatus().launcherPod).get();
+        return new dev.ferry.worker.launcher.LauncherClient("127.0.0.1",
+                Integer.parseInt(pod.getMetadata().getAnnotations().get(dev.ferry.worker.WorkerPods.ANN_METRICS_PORT)));
     }
 
     private void apply(io.fabric8.kubernetes.api.model.HasMetadata object) {
