@@ -43,6 +43,7 @@ launcher:
 # The whole suite, as CI runs it: unit, component (real qemu-img, loop devices) and bounded
 # fuzzing, then every benchmark (which also checks its outputs bit for bit).
 test: deps
+	@bin/loop-devices save target/loop-devices.before
 	$(MVN) install -Pfuzz,e2e
 	@$(MAKE) --no-print-directory launcher
 	bench/import-local.sh 3
@@ -52,6 +53,7 @@ test: deps
 	bench/golden.sh 3
 	bench/snapshot.sh 3
 	bench/vm.sh 3 3
+	@bin/loop-devices check target/loop-devices.before
 
 test-fast: deps
 	$(MVN) install

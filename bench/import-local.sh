@@ -9,7 +9,7 @@ WORK="${BENCH_DIR:-$ROOT/bench/out/import-local}"
 FERRY="$ROOT/bin/ferry"
 source "$ROOT/bench/lib.sh"
 mkdir -p "$WORK"
-for tool in qemu-img qemu-io /usr/bin/time; do
+for tool in qemu-img qemu-io /usr/bin/time losetup blockdev; do
   command -v "$tool" >/dev/null || { echo "missing $tool: run \`make deps\`" >&2; exit 1; }
 done
 [[ -f "$ROOT/cli/target/ferry-cli.jar" ]] || { echo "not built: run \`make build\`" >&2; exit 1; }
@@ -54,11 +54,45 @@ run_case() {  # name image
   echo "$name $(echo "$fm / $qm" | bc -l) $((rm / 1024))" >> "$WORK/ratios.txt"
 }
 
+# onto a block device (a loop device over a sparse file, as local mode's Block volumes are): both
+# tools write into the existing device, the image then zeros to its end; qemu-img with -n, as CDI runs it
+run_block_case() {  # name image
+  local name=$1 image=$2 backing="$WORK/block.img" rss_file="$WORK/rss.txt" dev
+  local q=() f=() rss=()
+  rm -f "$backing"; truncate -s 6G "$backing"
+  dev=$(losetup --find --show "$backing")
+  trap 'losetup -d '"$dev"' 2>/dev/null || true' EXIT
+  for ((i = 0; i < RUNS; i++)); do
+    sync; cat "$image" > /dev/null
+    t0=$(now); qemu-img convert -n -O raw "$image" "$dev"; sync; t1=$(now)
+    q+=("$(echo "$t1 - $t0" | bc -l)")
+    check_block "$dev" "$image" qemu-img
+    sync; cat "$image" > /dev/null
+    t0=$(now); /usr/bin/time -f %M -o "$rss_file" "$FERRY" import --no-progress --source "$image" --dest "$dev" 2>/dev/null; sync; t1=$(now)
+    f+=("$(echo "$t1 - $t0" | bc -l)")
+    rss+=("$(cat "$rss_file")")
+    check_block "$dev" "$image" ferry
+  done
+  losetup -d "$dev"; trap - EXIT; rm -f "$backing"
+  local qm fm rm
+  qm=$(printf '%s\n' "${q[@]}" | median); fm=$(printf '%s\n' "${f[@]}" | median)
+  rm=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  echo "  runs qemu-img: ${q[*]}" | cut -c1-200; echo "  runs ferry:    ${f[*]}" | cut -c1-200
+  printf '%-24s qemu-img %6.3f s   ferry %6.3f s   ferry peak RSS %d MiB\n' "$name" "$qm" "$fm" $((rm / 1024))
+  echo "$name $(echo "$fm / $qm" | bc -l) $((rm / 1024))" >> "$WORK/ratios.txt"
+}
+
+check_block() {  # device image tool: the image's bytes, then zeros to the device's end (qemu-img compare
+  # checks that the longer one is zero past the shorter)
+  qemu-img compare -q -f raw -F qcow2 "$1" "$2" || { echo "$3: the device differs from the image, or is not zero past it" >&2; exit 1; }
+}
+
 : > "$WORK/ratios.txt"
 echo "runs: $RUNS, medians, each run followed by sync; image and both tools warm in the page cache"
 echo "(no drop_caches: it would evict the JDK and time disk reads of the JVM rather than the conversion)"
 run_case local-qcow2 "$plain"
 run_case local-qcow2-compressed "$compressed"
+run_block_case local-qcow2-block "$plain"
 rm -f "$WORK/out.img"
 peak=$(awk '{print $3}' "$WORK/ratios.txt" | sort -n | tail -1)
 echo "PEAK_RSS_MIB ferry $peak"

@@ -138,8 +138,8 @@ class LocalVmTest {
     }
 
     @Test
-    void aRunningVmMovesLiveToAnotherLauncherAndACancelledMigrationLeavesItWhereItWas() throws Exception {
-        apply("mover", "Always", "ReadWriteMany", "");
+    void aVmOnABlockVolumeMovesLiveToAnotherLauncherAndACancelledMigrationLeavesItWhereItWas() throws Exception {
+        client.resource(vmYaml("mover", "Always", "ReadWriteMany", "Block", "")).create();
         awaitVm("mover", "Running", BOOT);
         assertThat(ferry("console", "mover", "--until", "counter 2", "--timeout", "60s").exit()).isZero();
         String source = vmi("mover").getStatus().launcherPod;
@@ -181,6 +181,14 @@ class LocalVmTest {
         assertThat(TestGuest.firstCounter(targetConsole)).as("the counter goes on: memory moved").isBetween(lastOnSource, lastOnSource + 2);
         assertThat(ferry("stop", "mover").exit()).isZero();
         awaitVm("mover", "Stopped", Duration.ofSeconds(60));
+        PersistentVolume pv = volume("mover-root");
+        assertThat(pv.getSpec().getVolumeMode()).isEqualTo("Block");
+        Path device = Path.of(pv.getMetadata().getAnnotations().get(dev.ferry.local.storage.LocalPathStorage.LOOP_DEVICE_ANNOTATION));
+        byte[] head = new byte[12];
+        try (var in = Files.newInputStream(device)) {
+            assertThat(in.readNBytes(head, 0, 12)).isEqualTo(12);
+        }
+        assertThat(new String(head, StandardCharsets.US_ASCII)).as("the guest wrote onto the loop device").isEqualTo("FERRY-MARKER");
     }
 
     private FerryTestAccess.Result ferry(String... args) {
@@ -192,15 +200,21 @@ class LocalVmTest {
     }
 
     private static VirtualMachine vmYaml(String name, String strategy, String accessMode, String kernelArgs) throws IOException {
+        return vmYaml(name, strategy, accessMode, "Filesystem", kernelArgs);
+    }
+
+    private static VirtualMachine vmYaml(String name, String strategy, String accessMode, String volumeMode, String kernelArgs)
+            throws IOException {
         return TestVms.vm(name, "default", strategy, """
                         source:
                           blank: {}
                         storage:
                           accessModes: [%s]
+                          volumeMode: %s
                           resources:
                             requests:
                               storage: 16Mi
-                """.formatted(accessMode), kernelArgs);
+                """.formatted(accessMode, volumeMode), kernelArgs);
     }
 
     private VirtualMachine vm(String name) {
@@ -234,8 +248,11 @@ class LocalVmTest {
     }
 
     private Path disk(String claim) {
+        return Path.of(volume(claim).getSpec().getLocal().getPath()).resolve("disk.img");
+    }
+
+    private PersistentVolume volume(String claim) {
         String volume = client.persistentVolumeClaims().inNamespace("default").withName(claim).get().getSpec().getVolumeName();
-        PersistentVolume pv = client.persistentVolumes().withName(volume).get();
-        return Path.of(pv.getSpec().getLocal().getPath()).resolve("disk.img");
+        return client.persistentVolumes().withName(volume).get();
     }
 }
