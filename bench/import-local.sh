@@ -32,6 +32,15 @@ if [[ ! -f "$compressed" ]]; then
 fi
 
 
+report_case() {  # name — medians of the caller's q, f (seconds) and rss (KiB) arrays, and its RATIO line
+  local name=$1 qm fm rm
+  qm=$(printf '%s\n' "${q[@]}" | median); fm=$(printf '%s\n' "${f[@]}" | median)
+  rm=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+  echo "  runs qemu-img: ${q[*]}" | cut -c1-200; echo "  runs ferry:    ${f[*]}" | cut -c1-200
+  printf '%-24s qemu-img %6.3f s   ferry %6.3f s   ferry peak RSS %d MiB\n' "$name" "$qm" "$fm" $((rm / 1024))
+  echo "$name $(echo "$fm / $qm" | bc -l) $((rm / 1024))" >> "$WORK/ratios.txt"
+}
+
 run_case() {  # name image
   local name=$1 image=$2 out="$WORK/out.img" rss_file="$WORK/rss.txt"
   local q=() f=() rss=()
@@ -46,12 +55,7 @@ run_case() {  # name image
     rss+=("$(cat "$rss_file")")
     qemu-img compare -q -f raw "$out" "$image" || { echo "ferry output differs from the image" >&2; exit 1; }
   done
-  local qm fm rm
-  qm=$(printf '%s\n' "${q[@]}" | median); fm=$(printf '%s\n' "${f[@]}" | median)
-  rm=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
-  echo "  runs qemu-img: ${q[*]}" | cut -c1-200; echo "  runs ferry:    ${f[*]}" | cut -c1-200
-  printf '%-24s qemu-img %6.3f s   ferry %6.3f s   ferry peak RSS %d MiB\n' "$name" "$qm" "$fm" $((rm / 1024))
-  echo "$name $(echo "$fm / $qm" | bc -l) $((rm / 1024))" >> "$WORK/ratios.txt"
+  report_case "$name"
 }
 
 # onto a block device (a loop device over a sparse file, as local mode's Block volumes are): both
@@ -74,12 +78,7 @@ run_block_case() {  # name image
     check_block "$dev" "$image" ferry
   done
   losetup -d "$dev"; trap - EXIT; rm -f "$backing"
-  local qm fm rm
-  qm=$(printf '%s\n' "${q[@]}" | median); fm=$(printf '%s\n' "${f[@]}" | median)
-  rm=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
-  echo "  runs qemu-img: ${q[*]}" | cut -c1-200; echo "  runs ferry:    ${f[*]}" | cut -c1-200
-  printf '%-24s qemu-img %6.3f s   ferry %6.3f s   ferry peak RSS %d MiB\n' "$name" "$qm" "$fm" $((rm / 1024))
-  echo "$name $(echo "$fm / $qm" | bc -l) $((rm / 1024))" >> "$WORK/ratios.txt"
+  report_case "$name"
 }
 
 check_block() {  # device image tool: the image's bytes, then zeros to the device's end (qemu-img compare
