@@ -35,6 +35,10 @@ import java.util.Map;
 public final class VmDecision {
     public static final String FINALIZER = "kubevirt.io/virtualMachineControllerFinalize";
     static final Duration SOON = Duration.ofSeconds(1);
+    /** On a VM (kubevirt-velero-plugin's restore label; without the plugin, a Velero resource modifier adds it): new MACs. */
+    public static final String CLEAR_MAC_ADDRESS = "velero.kubevirt.io/clear-mac-address";
+    /** On a VM, as above: a new firmware UUID. */
+    public static final String NEW_FIRMWARE_UUID = "velero.kubevirt.io/generate-new-firmware-uuid";
 
     private VmDecision() {
     }
@@ -51,6 +55,11 @@ public final class VmDecision {
             return terminate(o, plan);
         }
         plan.addFinalizer(!vm.getMetadata().getFinalizers().contains(FINALIZER));
+        VmPlan.Renewal renewal = renewal(vm);
+        if (renewal != null) {
+            // the new identity first: the VMI must start with it
+            return plan.renew(renewal).done(Duration.ZERO);
+        }
         String strategy;
         try {
             strategy = RunStrategy.of(vm.getSpec());
@@ -199,6 +208,20 @@ public final class VmDecision {
                 .withOwnerReferences(owner(vm)).build());
         dv.setSpec(template.spec);
         return dv;
+    }
+
+    /** What a restored VM's labels ask to renew, or null. The new firmware UUID is derived from the VM's uid: the same on every pass. */
+    static VmPlan.Renewal renewal(VirtualMachine vm) {
+        Map<String, String> labels = vm.getMetadata().getLabels() == null ? Map.of() : vm.getMetadata().getLabels();
+        boolean macs = labels.containsKey(CLEAR_MAC_ADDRESS);
+        boolean uuid = labels.containsKey(NEW_FIRMWARE_UUID);
+        if (!macs && !uuid) {
+            return null;
+        }
+        String seed = vm.getMetadata().getUid() != null ? vm.getMetadata().getUid()
+                : vm.getMetadata().getNamespace() + "/" + vm.getMetadata().getName();
+        return new VmPlan.Renewal(macs, uuid ? java.util.UUID.nameUUIDFromBytes(("firmware:" + seed)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString() : null);
     }
 
     private static VirtualMachineInstance vmi(VirtualMachine vm) {

@@ -18,12 +18,22 @@ import java.util.List;
  * @param deleteVmi stop the running VMI
  * @param dropRequest the first state-change request is done
  * @param halt a Once VM ran: its strategy becomes Halted
+ * @param renew a restored VM asked for a new identity: what to change before its VMI starts, or null
  * @param status the status to report (written when it differs), or null to leave it
  * @param requeueAfter when to look again without a change, or null
  */
 public record VmPlan(boolean addFinalizer, boolean removeFinalizer, List<DataVolume> createDataVolumes,
         List<DataVolume> deleteDataVolumes, VirtualMachineInstance createVmi, boolean deleteVmi, boolean dropRequest, boolean halt,
-        VmStatus status, Duration requeueAfter) {
+        Renewal renew, VmStatus status, Duration requeueAfter) {
+
+    /**
+     * A new identity for a VM restored into another namespace (the labels kubevirt-velero-plugin's
+     * restore sets, {@link VmDecision#CLEAR_MAC_ADDRESS} and {@link VmDecision#NEW_FIRMWARE_UUID}):
+     * its interfaces' MAC addresses cleared (the runtime picks new ones), its firmware UUID replaced
+     * (null: kept), and the labels removed.
+     */
+    public record Renewal(boolean clearMacAddresses, String firmwareUuid) {
+    }
 
     /** Assembles a plan step by step; whatever is not set is not done. */
     static final class Builder {
@@ -35,6 +45,7 @@ public record VmPlan(boolean addFinalizer, boolean removeFinalizer, List<DataVol
         private boolean deleteVmi;
         private boolean dropRequest;
         private boolean halt;
+        private Renewal renew;
         private VmStatus status;
 
         Builder addFinalizer(boolean add) {
@@ -77,6 +88,11 @@ public record VmPlan(boolean addFinalizer, boolean removeFinalizer, List<DataVol
             return this;
         }
 
+        Builder renew(Renewal renewal) {
+            renew = renewal;
+            return this;
+        }
+
         Builder status(VmStatus wanted) {
             status = wanted;
             return this;
@@ -84,7 +100,7 @@ public record VmPlan(boolean addFinalizer, boolean removeFinalizer, List<DataVol
 
         VmPlan done(Duration requeueAfter) {
             return new VmPlan(addFinalizer, removeFinalizer, List.copyOf(createDataVolumes), List.copyOf(deleteDataVolumes),
-                    createVmi, deleteVmi, dropRequest, halt, status, requeueAfter);
+                    createVmi, deleteVmi, dropRequest, halt, renew, status, requeueAfter);
         }
     }
 }

@@ -64,6 +64,20 @@ class VmDecisionTest {
     }
 
     @Test
+    void aRestoredVmAskingForANewIdentityIsRenewedBeforeAnythingStartsTheSameWayOnEveryPass() {
+        VirtualMachine vm = VmFixtures.vm("web", "Always");
+        assertThat(VmDecision.decide(observe(vm, null, "Succeeded")).renew()).isNull();
+        vm.getMetadata().setLabels(java.util.Map.of("velero.kubevirt.io/generate-new-firmware-uuid", "true"));
+        VmPlan plan = VmDecision.decide(observe(vm, null, "Succeeded"));
+        assertThat(plan.createVmi()).isNull();
+        assertThat(plan.renew().clearMacAddresses()).isFalse();
+        assertThat(plan.renew().firmwareUuid()).isEqualTo(VmDecision.decide(observe(vm, null, "Succeeded")).renew().firmwareUuid());
+        VirtualMachine other = VmFixtures.vm("web2", "Always");
+        other.getMetadata().setLabels(vm.getMetadata().getLabels());
+        assertThat(VmDecision.decide(observe(other, null, "Succeeded")).renew().firmwareUuid()).isNotEqualTo(plan.renew().firmwareUuid());
+    }
+
+    @Test
     void noVmiStartsWhileARestoreRewritesTheVm() {
         VirtualMachine vm = VmFixtures.vm("web", "Always");
         vm.setStatus(new VmStatus());

@@ -78,6 +78,29 @@ public final class VmReconciler implements Reconciler {
         return plan.requeueAfter();
     }
 
+    /** The restored VM's new identity written into its template, and the labels that asked for it removed. */
+    private static VirtualMachine renew(VirtualMachine vm, VmPlan.Renewal renewal) {
+        var spec = vm.getSpec().template == null ? null : vm.getSpec().template.spec;
+        if (spec != null && spec.domain != null) {
+            if (renewal.clearMacAddresses() && spec.domain.devices != null && spec.domain.devices.interfaces != null) {
+                spec.domain.devices.interfaces.forEach(i -> i.macAddress = null);
+            }
+            if (renewal.firmwareUuid() != null) {
+                if (spec.domain.firmware == null) {
+                    spec.domain.firmware = new dev.ferry.api.kubevirt.v1.VmiSpec.Firmware();
+                }
+                spec.domain.firmware.uuid = renewal.firmwareUuid();
+            }
+        }
+        if (vm.getMetadata().getLabels() != null) {
+            Map<String, String> labels = new java.util.LinkedHashMap<>(vm.getMetadata().getLabels());
+            labels.remove(VmDecision.CLEAR_MAC_ADDRESS);
+            labels.remove(VmDecision.NEW_FIRMWARE_UUID);
+            vm.getMetadata().setLabels(labels);
+        }
+        return vm;
+    }
+
     private void apply(VirtualMachine vm, VirtualMachineInstance vmi, VmPlan plan) {
         VirtualMachine current = plan.addFinalizer() ? apply.addFinalizer(vm, VmDecision.FINALIZER) : vm;
         for (DataVolume dv : plan.createDataVolumes()) {
@@ -94,6 +117,12 @@ public final class VmReconciler implements Reconciler {
         }
         if (plan.createVmi() != null) {
             apply.create(plan.createVmi());
+        }
+        if (plan.renew() != null) {
+            current = apply.edit(current, v -> renew(v, plan.renew()));
+            events.record(current, Event.normal("Renewed", "restored: " + (plan.renew().clearMacAddresses() ? "MAC addresses cleared"
+                    + (plan.renew().firmwareUuid() != null ? ", " : "") : "") + (plan.renew().firmwareUuid() != null
+                    ? "new firmware UUID " + plan.renew().firmwareUuid() : "")), "Renewed");
         }
         if (plan.halt()) {
             apply.edit(current, v -> {

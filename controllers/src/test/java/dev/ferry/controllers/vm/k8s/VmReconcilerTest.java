@@ -106,6 +106,37 @@ class VmReconcilerTest {
     }
 
     @Test
+    void aVmRestoredIntoAnotherNamespaceAskingForANewIdentityGetsNewMacsAndFirmwareUuidBeforeItsVmi() {
+        VirtualMachine vm = VmTesting.vm("copy", "Always", "ReadWriteOnce");
+        var iface = new dev.ferry.api.kubevirt.v1.VmiSpec.Interface();
+        iface.name = "default";
+        iface.macAddress = "02:00:00:00:00:01";
+        vm.getSpec().template.spec.domain.devices.interfaces = new java.util.ArrayList<>(java.util.List.of(iface));
+        vm.getSpec().template.spec.domain.firmware = new dev.ferry.api.kubevirt.v1.VmiSpec.Firmware();
+        vm.getSpec().template.spec.domain.firmware.uuid = "5d307ca9-b3ef-428c-8861-06e72d69f223";
+        vm.getMetadata().setLabels(new java.util.HashMap<>(java.util.Map.of("app", "web",
+                "velero.kubevirt.io/clear-mac-address", "true", "velero.kubevirt.io/generate-new-firmware-uuid", "true")));
+        client.resource(vm).create();
+
+        vms.reconcile("vms", "copy");
+        VirtualMachine renewed = get("copy");
+        assertThat(vmi("copy")).as("the new identity first").isNull();
+        assertThat(renewed.getMetadata().getLabels()).containsOnlyKeys("app");
+        assertThat(renewed.getSpec().template.spec.domain.devices.interfaces.get(0).macAddress).isNull();
+        String uuid = renewed.getSpec().template.spec.domain.firmware.uuid;
+        assertThat(uuid).isNotEqualTo("5d307ca9-b3ef-428c-8861-06e72d69f223").matches("[0-9a-f-]{36}");
+        assertThat(client.v1().events().inNamespace("vms").list().getItems()).anySatisfy(e ->
+                assertThat(e.getMessage()).isEqualTo("restored: MAC addresses cleared, new firmware UUID " + uuid));
+
+        vms.reconcile("vms", "copy");
+        VmTesting.dataVolumeSucceeded(client, "vms", "copy-root", "ReadWriteOnce");
+        vms.reconcile("vms", "copy");
+        VirtualMachineInstance started = vmi("copy");
+        assertThat(started.getSpec().domain.firmware.uuid).isEqualTo(uuid);
+        assertThat(started.getSpec().domain.devices.interfaces.get(0).macAddress).isNull();
+    }
+
+    @Test
     void theVmiWaitsForItsDataVolumesThenGetsALauncherPodWithItsClaims() {
         client.resource(VmTesting.vm("web", "Always", "ReadWriteOnce")).create();
         vms.reconcile("vms", "web");
