@@ -141,7 +141,19 @@ public final class LocalPathStorage {
             return null;
         }
         Path backing = backings.volume(pvc.getSpec().getVolumeName(), block(pvc));
-        return block(pvc) ? Path.of(loops.attach(backing)) : backing;
+        if (!block(pvc)) {
+            return backing;
+        }
+        String device = loops.live(backing);
+        if (device == null) {
+            // detached behind local mode's back: attached again, and the volume names the new device
+            device = loops.attach(backing);
+            PersistentVolume pv = client.persistentVolumes().withName(pvc.getSpec().getVolumeName()).get();
+            if (pv != null) {
+                annotateDevice(pv, device);
+            }
+        }
+        return Path.of(device);
     }
 
     /** The backing of a claim with no source, or the populated one once its copy is done; then the claim is bound. */

@@ -65,8 +65,8 @@ final class LoopDevices {
     /** The device of {@code file}, attaching it when it has none. */
     synchronized String attach(Path file) throws IOException {
         Path backing = file.toAbsolutePath().normalize();
-        String device = attached.get(backing);
-        if (device != null && Files.exists(Path.of(device))) {
+        String device = live(backing);
+        if (device != null) {
             return device;
         }
         String made = losetup("--find", "--show", "--direct-io=off", backing.toString()).strip();
@@ -78,9 +78,27 @@ final class LoopDevices {
         return made;
     }
 
-    /** The device of {@code file}, or null when none is attached. */
-    String device(Path file) {
-        return attached.get(file.toAbsolutePath().normalize());
+    /**
+     * The device attached to {@code file} now, or null: the one recorded here, checked against the
+     * kernel's record of what it is attached to (a device detached behind our back, and perhaps
+     * attached to another file since, must never be handed out).
+     */
+    String live(Path file) {
+        Path backing = file.toAbsolutePath().normalize();
+        String device = attached.get(backing);
+        if (device == null) {
+            return null;
+        }
+        Path sys = Path.of("/sys/block", Path.of(device).getFileName().toString(), "loop", "backing_file");
+        try {
+            if (backing.toString().equals(Files.readString(sys).strip())) {
+                return device;
+            }
+        } catch (IOException detached) {
+            // no loop/ directory: the device is not attached to anything
+        }
+        attached.remove(backing, device);
+        return null;
     }
 
     /** Detaches the device of {@code file}, if it has one. */

@@ -174,6 +174,13 @@ class LocalStorageTest {
         }
         assertThat(read).isEqualTo(mark);
 
+        // detached behind local storage's back: never handed out again, attached anew and named on the volume
+        Tools.run("losetup", "--detach", again.toString());
+        Path anew = storage.path(NS, "dev");
+        assertThat(attachedTo(backing)).containsExactly(anew.toString());
+        assertThat(client.persistentVolumes().withName(pv.getMetadata().getName()).get().getMetadata().getAnnotations())
+                .containsEntry(LocalPathStorage.LOOP_DEVICE_ANNOTATION, anew.toString());
+
         client.resource(client.persistentVolumeClaims().inNamespace(NS).withName("dev").get()).delete();
         storage.sync();
         assertThat(attachedTo(backing)).as("released with its volume").isEmpty();
