@@ -1,6 +1,7 @@
 package dev.ferry.controllers.clone;
 
 import dev.ferry.api.cdi.v1beta1.DataVolume;
+import dev.ferry.controllers.datavolume.ClaimMarks;
 import dev.ferry.controllers.datavolume.PvcBuilder;
 import java.util.Map;
 
@@ -14,7 +15,6 @@ public final class CloneNames {
     public static final String ANN_TOKEN = "cdi.kubevirt.io/storage.clone.token";
     public static final String ANN_EXTENDED_TOKEN = "cdi.kubevirt.io/storage.extended.clone.token";
     public static final String LABEL_OWNED_BY = "cdi.kubevirt.io/OwnedByUID";
-    public static final String LABEL_EXCLUDE_FROM_BACKUP = dev.ferry.controllers.datavolume.ClaimMarks.LABEL_EXCLUDE_FROM_BACKUP;
     /** Where a DataVolume's workers in another namespace say whose they are. */
     public static final String LABEL_DATAVOLUME_NAMESPACE = "ferry.kubevirt.dev/datavolume-namespace";
 
@@ -29,7 +29,7 @@ public final class CloneNames {
         Map<String, String> labels = PvcBuilder.labels(dv);
         labels.put(LABEL_DATAVOLUME_NAMESPACE, dv.getMetadata().getNamespace());
         labels.put(LABEL_OWNED_BY, dv.getMetadata().getUid());
-        labels.put(LABEL_EXCLUDE_FROM_BACKUP, "true");
+        labels.put(ClaimMarks.LABEL_EXCLUDE_FROM_BACKUP, "true");
         return labels;
     }
 

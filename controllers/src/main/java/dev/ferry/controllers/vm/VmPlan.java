@@ -33,6 +33,17 @@ public record VmPlan(boolean addFinalizer, boolean removeFinalizer, List<DataVol
      * (null: kept), and the labels removed.
      */
     public record Renewal(boolean clearMacAddresses, String firmwareUuid) {
+        /** What changes, for the event: "MAC addresses cleared, new firmware UUID …". */
+        public String describe() {
+            List<String> parts = new java.util.ArrayList<>();
+            if (clearMacAddresses) {
+                parts.add("MAC addresses cleared");
+            }
+            if (firmwareUuid != null) {
+                parts.add("new firmware UUID " + firmwareUuid);
+            }
+            return String.join(", ", parts);
+        }
     }
 
     /** Assembles a plan step by step; whatever is not set is not done. */

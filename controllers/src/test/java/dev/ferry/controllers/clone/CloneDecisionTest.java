@@ -86,7 +86,7 @@ class CloneDecisionTest {
         assertThat(tmp.getMetadata().getNamespace()).isEqualTo("golden-images");
         assertThat(tmp.getMetadata().getName()).isEqualTo("tmp-pvc-dv-uid");
         assertThat(tmp.getMetadata().getLabels()).containsEntry(CloneNames.LABEL_OWNED_BY, "dv-uid")
-                .containsEntry(CloneNames.LABEL_DATAVOLUME_NAMESPACE, "vms").containsEntry(CloneNames.LABEL_EXCLUDE_FROM_BACKUP, "true");
+                .containsEntry(CloneNames.LABEL_DATAVOLUME_NAMESPACE, "vms").containsEntry(dev.ferry.controllers.datavolume.ClaimMarks.LABEL_EXCLUDE_FROM_BACKUP, "true");
         assertThat(tmp.getSpec().getDataSourceRef().getName()).isEqualTo("fedora-39");
 
         f.tmpClaim = bound(tmp, "pvc-tmp", "tmp-uid");

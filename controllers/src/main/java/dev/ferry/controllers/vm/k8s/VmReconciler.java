@@ -120,9 +120,7 @@ public final class VmReconciler implements Reconciler {
         }
         if (plan.renew() != null) {
             current = apply.edit(current, v -> renew(v, plan.renew()));
-            events.record(current, Event.normal("Renewed", "restored: " + (plan.renew().clearMacAddresses() ? "MAC addresses cleared"
-                    + (plan.renew().firmwareUuid() != null ? ", " : "") : "") + (plan.renew().firmwareUuid() != null
-                    ? "new firmware UUID " + plan.renew().firmwareUuid() : "")), "Renewed");
+            events.record(current, Event.normal("Renewed", "restored: " + plan.renew().describe()), "Renewed");
         }
         if (plan.halt()) {
             apply.edit(current, v -> {
