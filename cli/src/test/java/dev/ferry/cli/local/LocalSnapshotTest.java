@@ -104,10 +104,10 @@ class LocalSnapshotTest {
         assertClean(snapshotDisk, "frozen: the journal was flushed, the snapshot needs no recovery");
 
         // Velero's backup hooks on the launcher Pod, run as Velero runs them: the pre hook freezes, the post hook thaws
-        Hook pre = hook("web", true);
+        Guests.Hook pre = hook("web", true);
         assertThat(pre.out()).as(pre.toString()).contains("virt-freezer: vms/web frozen");
         assertThat(launcher("web").status().fsFreezeStatus()).isEqualTo("frozen");
-        Hook post = hook("web", false);
+        Guests.Hook post = hook("web", false);
         assertThat(post.out()).as(post.toString()).containsPattern("virt-freezer: vms/web thawed after \\d+ ms frozen");
         assertThat(launcher("web").status().fsFreezeStatus()).isNotEqualTo("frozen");
 
@@ -353,42 +353,6 @@ class LocalSnapshotTest {
                 VirtualMachineRestore.class);
     }
 
-    /** What a hook command printed; it exited 0 (Velero fails the backup otherwise). */
-    private record Hook(String out, String err) {
-    }
-
-    /**
-     * Runs the launcher Pod's Velero backup hook as Velero runs it: the annotation's command in the
-     * launcher's environment (its control port where local mode put it). The launcher image has
-     * /usr/bin/virt-freezer; here it is this build's {@code ferry virt-freezer}.
-     */
-    private Hook hook(String vm, boolean pre) throws Exception {
-        io.fabric8.kubernetes.api.model.Pod pod = client.pods().inNamespace("vms").withName(vmi(vm).getStatus().launcherPod).get();
-        var annotations = pod.getMetadata().getAnnotations();
-        String prefix = pre ? "pre" : "post";
-        assertThat(annotations).containsEntry(prefix + ".hook.backup.velero.io/container", "compute");
-        List<String> command = Serialization.unmarshal(annotations.get(prefix + ".hook.backup.velero.io/command"), List.class);
-        assertThat(command.get(0)).isEqualTo("/usr/bin/virt-freezer");
-        List<String> run = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
-                System.getProperty("java.class.path"), dev.ferry.cli.Ferry.class.getName(), "virt-freezer"));
-        run.addAll(command.subList(1, command.size()));
-        ProcessBuilder builder = new ProcessBuilder(run);
-        builder.environment().put("FERRY_METRICS_PORT", annotations.get(dev.ferry.worker.WorkerPods.ANN_METRICS_PORT));
-        Process process = builder.start();
-        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return process.getErrorStream().readAllBytes();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the hook ends within its 60 s timeout").isTrue();
-        Hook hook = new Hook(out, new String(err.get(), StandardCharsets.UTF_8));
-        assertThat(process.exitValue()).as("%s hook of %s: %s", prefix, vm, hook).isZero();
-        return hook;
-    }
-
     private dev.ferry.worker.launcher.LauncherClient launcher(String vm) {
         io.fabric8.kubernetes.api.model.Pod pod = client.pods().inNamespace("vms").withName(vmi(vm).getStatus().launcherPod).get();
         return new dev.ferry.worker.launcher.LauncherClient("127.0.0.1",
@@ -407,38 +371,24 @@ class LocalSnapshotTest {
         });
     }
 
-    /** The console of the VM's running guest once it counts and its agent answers. */
-    private Path awaitAgent(String name) throws IOException {
-        Path console = awaitCounting(name);
-        awaitVmi(name, vmi -> vmi.getStatus().conditions != null && vmi.getStatus().conditions.stream()
-                .anyMatch(c -> "AgentConnected".equals(c.type) && "True".equals(c.status)), Duration.ofSeconds(60));
-        return console;
+    private Guests guests() {
+        return new Guests(local, "vms");
     }
 
-    /** The console of the VM's running guest once it has counted twice since it booted. */
+    private Path awaitAgent(String name) throws IOException {
+        return guests().awaitAgent(name);
+    }
+
     private Path awaitCounting(String name) throws IOException {
-        VirtualMachineInstance vmi = awaitVmi(name, v -> "Running".equals(v.getStatus().phase) && v.getStatus().launcherPod != null,
-                Duration.ofSeconds(180));
-        Path console = consoleLog(vmi.getStatus().launcherPod);
-        await(name + " counts").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            String text = log(console);
-            int boot = AgentGuest.counterAtBoot(text);
-            return boot >= 0 && TestGuest.lastCounter(console) >= boot + 2;
-        });
-        return console;
+        return guests().awaitCounting(name);
     }
 
     private VirtualMachineInstance awaitVmi(String name, Predicate<VirtualMachineInstance> state, Duration timeout) {
-        try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
-                VirtualMachineInstance vmi = vmi(name);
-                return vmi != null && vmi.getStatus() != null && state.test(vmi);
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("VMI vms/" + name + " did not get there: " + Serialization.asYaml(vmi(name))
-                    + Serialization.asYaml(vm(name)) + Serialization.asYaml(client.resources(DataVolume.class).inNamespace("vms").list().getItems()), e);
-        }
-        return vmi(name);
+        return guests().awaitVmi(name, state, timeout);
+    }
+
+    private Guests.Hook hook(String vm, boolean pre) throws Exception {
+        return guests().hook(vm, pre);
     }
 
     private VirtualMachineSnapshot awaitSnapshot(String name, Predicate<VirtualMachineSnapshot> state) {
@@ -516,14 +466,11 @@ class LocalSnapshotTest {
     }
 
     private static String log(Path console) throws IOException {
-        return Files.exists(console) ? Files.readString(console, StandardCharsets.ISO_8859_1) : "";
+        return Guests.log(console);
     }
 
     /** The serial console's log of a launcher Pod, as the local node keeps it. */
     private Path consoleLog(String pod) throws IOException {
-        try (var dirs = Files.list(local.kubeconfig().getParent().resolve("pods/vms"))) {
-            return dirs.filter(p -> p.getFileName().toString().startsWith(pod + "-")).findFirst().orElseThrow()
-                    .resolve("volumes/console/console.log");
-        }
+        return guests().consoleLog(pod);
     }
 }

@@ -81,7 +81,8 @@ public final class Controllers {
     private static InformerController<VirtualMachine> vmController(KubernetesClient client, Clock clock) {
         return new InformerController<VirtualMachine>("ferry-vms", c -> c.resources(VirtualMachine.class).inAnyNamespace(),
                 new VmReconciler(client, clock))
-                .watchOwned(c -> c.resources(VirtualMachineInstance.class).inAnyNamespace(), "VirtualMachine")
+                // by name, not owner: a VMI restored without its owner goes, and the VM then starts its own
+                .watch(c -> c.resources(VirtualMachineInstance.class).inAnyNamespace(), (vmi, vms) -> List.of(ObjectKey.of(vmi)))
                 .watchOwned(c -> c.resources(DataVolume.class).inAnyNamespace(), "VirtualMachine");
     }
 
@@ -90,7 +91,12 @@ public final class Controllers {
         return new InformerController<VirtualMachineInstance>("ferry-vmis",
                 c -> c.resources(VirtualMachineInstance.class).inAnyNamespace(), new VmiReconciler(client, vms, clock, suffixes()))
                 .watchOwned(c -> c.pods().inAnyNamespace().withLabel(LauncherPodBuilder.LABEL_KUBEVIRT, LauncherPodBuilder.LAUNCHER),
-                        "VirtualMachineInstance");
+                        "VirtualMachineInstance")
+                .watch(c -> c.pods().inAnyNamespace().withLabel(LauncherPodBuilder.LABEL_KUBEVIRT, LauncherPodBuilder.LAUNCHER),
+                        (pod, vmis) -> LauncherPodBuilder.stray(pod) && pod.getMetadata().getLabels().get(LauncherPodBuilder.LABEL_VMI_NAME) != null
+                                ? List.of(new ObjectKey(pod.getMetadata().getNamespace(),
+                                        pod.getMetadata().getLabels().get(LauncherPodBuilder.LABEL_VMI_NAME)))
+                                : List.of());
     }
 
     /** Migrations, woken by their VMI and its launcher Pods while they have not ended. */

@@ -233,9 +233,11 @@ public final class VmDecision {
             // on the VM or its VMI, KubeVirt leaves the launcher's backup hooks off
             annotations.put(BackupHooks.SKIP, "true");
         }
+        Long generation = vm.getMetadata().getGeneration();
+        annotations.put(dev.ferry.controllers.vmi.VmiDecision.VM_GENERATION, String.valueOf(generation == null ? 1 : generation));
         vmi.setMetadata(new ObjectMetaBuilder().withName(vm.getMetadata().getName()).withNamespace(vm.getMetadata().getNamespace())
                 .withLabels(template == null ? null : template.getLabels())
-                .withAnnotations(annotations.isEmpty() ? null : annotations)
+                .withAnnotations(annotations)
                 .withOwnerReferences(owner(vm)).build());
         vmi.setSpec(vm.getSpec().template.spec);
         return vmi;

@@ -47,6 +47,17 @@ public final class LauncherPodBuilder {
     private LauncherPodBuilder() {
     }
 
+    /**
+     * A launcher Pod no VMI owns: Velero restores Pods with their ownerReferences stripped (without
+     * kubevirt-velero-plugin, which skips them). It is never run — it would boot the guest from the
+     * restored claims beside the VMI's own launcher — and the VMI controller deletes it.
+     */
+    public static boolean stray(Pod pod) {
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        return labels != null && LAUNCHER.equals(labels.get(LABEL_KUBEVIRT)) && (pod.getMetadata().getOwnerReferences() == null
+                || pod.getMetadata().getOwnerReferences().stream().noneMatch(o -> "VirtualMachineInstance".equals(o.getKind())));
+    }
+
     /** {@code claims}: volume name → its claim, for every persistentVolumeClaim and dataVolume volume. */
     public static Pod build(VirtualMachineInstance vmi, Map<String, PersistentVolumeClaim> claims, VmSettings settings,
             String suffix) {

@@ -25,6 +25,8 @@ import java.util.Objects;
  */
 public final class VmiDecision {
     public static final String FINALIZER = "ferry.kubevirt.dev/vmi-launcher";
+    /** On a VMI a VirtualMachine created (KubeVirt's annotation): the VM's generation it was made from. */
+    public static final String VM_GENERATION = "kubevirt.io/vm-generation";
 
     private VmiDecision() {
     }
@@ -59,6 +61,17 @@ public final class VmiDecision {
         Pod created = LauncherPodBuilder.build(vmi, o.claims(), settings, o.podSuffix());
         return new VmiPlan(addFinalizer, false, List.of(), created, new VmiPlan.Transition(VmiStatus.SCHEDULING, null, null,
                 created.getMetadata().getName(), null, migratable), null);
+    }
+
+    /**
+     * A VMI a VirtualMachine created that no longer has an owner: Velero restores VMIs (before their
+     * VM: restore goes alphabetically) with ownerReferences and status stripped. It is deleted, not
+     * started — its guest state is gone with its launcher — and the restored VM starts its own.
+     */
+    public static boolean orphaned(VirtualMachineInstance vmi) {
+        return vmi.getMetadata().getDeletionTimestamp() == null && vmi.getMetadata().getAnnotations() != null
+                && vmi.getMetadata().getAnnotations().containsKey(VM_GENERATION)
+                && (vmi.getMetadata().getOwnerReferences() == null || vmi.getMetadata().getOwnerReferences().isEmpty());
     }
 
     /** The Pod running the guest now (a migration target's Pod only once the guest moved there). */

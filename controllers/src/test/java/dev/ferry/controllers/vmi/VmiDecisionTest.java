@@ -69,6 +69,27 @@ class VmiDecisionTest {
     }
 
     @Test
+    void whatVeleroRestoresWithoutOwnersIsNeitherStartedNorKept() {
+        // a VMI its VM made carries KubeVirt's vm-generation annotation; restored, it has lost its ownerReferences
+        VirtualMachineInstance restored = VmFixtures.vmi(vm, null, "vmi-2");
+        restored.getMetadata().setAnnotations(Map.of(VmiDecision.VM_GENERATION, "3"));
+        assertThat(VmiDecision.orphaned(restored)).as("still owned").isFalse();
+        restored.getMetadata().setOwnerReferences(List.of());
+        assertThat(VmiDecision.orphaned(restored)).isTrue();
+        VirtualMachineInstance standalone = VmFixtures.vmi(vm, null, "vmi-3");
+        standalone.getMetadata().setOwnerReferences(List.of());
+        assertThat(VmiDecision.orphaned(standalone)).as("a VMI nobody's VM made is the user's own").isFalse();
+
+        Pod launcher = VmiDecision.decide(new VmiObserved(VmFixtures.vmi(vm, null, "vmi-1"), List.of(), claims, null, "abcde", NOW),
+                Settings.vms()).createPod();
+        assertThat(LauncherPodBuilder.stray(launcher)).as("the VMI's own launcher").isFalse();
+        launcher.getMetadata().setOwnerReferences(null);
+        assertThat(LauncherPodBuilder.stray(launcher)).isTrue();
+        Pod importer = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("importer-x").endMetadata().build();
+        assertThat(LauncherPodBuilder.stray(importer)).as("only launchers").isFalse();
+    }
+
+    @Test
     void followsItsLauncherPod() {
         VirtualMachineInstance vmi = VmFixtures.vmi(vm, VmiStatus.SCHEDULING, "vmi-1");
         vmi.getStatus().launcherPod = "virt-launcher-web-abcde";

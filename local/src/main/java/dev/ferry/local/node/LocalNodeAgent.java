@@ -1,5 +1,6 @@
 package dev.ferry.local.node;
 
+import dev.ferry.controllers.vmi.LauncherPodBuilder;
 import dev.ferry.local.storage.LocalPathStorage;
 import dev.ferry.worker.WorkerKind;
 import dev.ferry.worker.WorkerPods;
@@ -92,6 +93,9 @@ public final class LocalNodeAgent implements AutoCloseable {
                 terminate(pod, key);
             } else if (worker != null) {
                 report(pod, key, worker);
+            } else if (LauncherPodBuilder.stray(pod)) {
+                // a node's handler never hands a launcher without a VMI a guest; the VMI controller deletes it
+                LOG.fine(() -> "not starting " + key + ": a launcher Pod no VMI owns");
             } else if (!PodStatuses.finished(pod)) {
                 Restart restart = restarts.get(key);
                 if (restart == null || !restart.uid().equals(pod.getMetadata().getUid())) {

@@ -38,9 +38,16 @@ public final class VmiReconciler implements Reconciler {
 
     @Override
     public Duration reconcile(ObjectKey key) {
+        // restored launcher Pods first: they may come back before any VMI does
+        client.pods().inNamespace(key.namespace()).withLabel(LauncherPodBuilder.LABEL_VMI_NAME, key.name()).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null && LauncherPodBuilder.stray(p)).forEach(apply::delete);
         VirtualMachineInstance vmi = client.resources(VirtualMachineInstance.class).inNamespace(key.namespace())
                 .withName(key.name()).get();
         if (vmi == null) {
+            return null;
+        }
+        if (VmiDecision.orphaned(vmi)) {
+            apply.delete(vmi);
             return null;
         }
         List<Pod> launchers = client.pods().inNamespace(key.namespace())
