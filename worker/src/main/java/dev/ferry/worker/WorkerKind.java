@@ -16,7 +16,8 @@ public enum WorkerKind {
     LAUNCHER("launcher"),
     NODE_HANDLER("node-handler"),
     CLONE_SOURCE("clone-source"),
-    SOURCE_POLLER("source-poller");
+    SOURCE_POLLER("source-poller"),
+    EXPORT_SERVER("export-server");
 
     private final String workerName;
 
