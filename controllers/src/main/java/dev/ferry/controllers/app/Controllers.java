@@ -22,6 +22,9 @@ import dev.ferry.controllers.vm.k8s.VmReconciler;
 import dev.ferry.controllers.vmi.LauncherPodBuilder;
 import dev.ferry.controllers.vmi.VmSettings;
 import dev.ferry.controllers.vmi.k8s.VmiReconciler;
+import dev.ferry.api.export.v1beta1.VirtualMachineExport;
+import dev.ferry.controllers.export.ExportDecision;
+import dev.ferry.controllers.export.k8s.ExportReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.cache.Store;
 import java.security.SecureRandom;
@@ -53,7 +56,7 @@ public final class Controllers {
                 vmiController(client, vms, clock), migrationController(client, vms, clock),
                 SnapshotControllers.snapshots(client, clock), SnapshotControllers.restores(client, clock),
                 SnapshotControllers.clones(client, clock, suffixes()), ScheduleControllers.vms(client, clock, schedules),
-                ScheduleControllers.claims(client, clock, schedules));
+                ScheduleControllers.claims(client, clock, schedules), exportController(client, workers, clock));
     }
 
     public List<InformerController<?>> all() {
@@ -84,6 +87,18 @@ public final class Controllers {
                 // by name, not owner: a VMI restored without its owner goes, and the VM then starts its own
                 .watch(c -> c.resources(VirtualMachineInstance.class).inAnyNamespace(), (vmi, vms) -> List.of(ObjectKey.of(vmi)))
                 .watchOwned(c -> c.resources(DataVolume.class).inAnyNamespace(), "VirtualMachine");
+    }
+
+    /** VirtualMachineExports, woken by what they made (server Pod, Service, Secrets, claims) and by VMIs of their VM going. */
+    private static InformerController<VirtualMachineExport> exportController(KubernetesClient client, WorkerSettings workers, Clock clock) {
+        return new InformerController<VirtualMachineExport>("ferry-exports", c -> c.resources(VirtualMachineExport.class).inAnyNamespace(),
+                new ExportReconciler(client, workers, clock))
+                .watchOwned(c -> c.pods().inAnyNamespace().withLabel(ExportDecision.LABEL_EXPORT), "VirtualMachineExport")
+                .watchOwned(c -> c.persistentVolumeClaims().inAnyNamespace().withLabel(ExportDecision.LABEL_EXPORT), "VirtualMachineExport")
+                .watch(c -> c.resources(VirtualMachineInstance.class).inAnyNamespace(), (vmi, exports) -> exports.list().stream()
+                        .filter(e -> e.getMetadata().getNamespace().equals(vmi.getMetadata().getNamespace()) && e.getSpec().source != null
+                                && "VirtualMachine".equals(e.getSpec().source.kind) && vmi.getMetadata().getName().equals(e.getSpec().source.name))
+                        .map(ObjectKey::of).toList());
     }
 
     /** VMIs, woken by their launcher Pods. */

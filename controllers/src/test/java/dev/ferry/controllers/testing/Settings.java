@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 
 /** Controller settings for tests: images named after the test, fixed Pod name suffixes. */
 public final class Settings {
-    public static final WorkerImages IMAGES = new WorkerImages("ferry/importer:t", "ferry/upload-server:t", "ferry/launcher:t", "ferry/clone-source:t");
+    public static final WorkerImages IMAGES = new WorkerImages("ferry/importer:t", "ferry/upload-server:t", "ferry/launcher:t", "ferry/clone-source:t",
+            "ferry/export-server:t");
 
     private Settings() {
     }

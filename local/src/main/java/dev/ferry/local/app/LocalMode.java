@@ -60,13 +60,14 @@ public final class LocalMode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalMode.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final WorkerImages IMAGES = new WorkerImages("ferry/importer:local", "ferry/upload-server:local",
-            "ferry/launcher:local", "ferry/clone-source:local");
+            "ferry/launcher:local", "ferry/clone-source:local", "ferry/export-server:local");
     private static final String NAMESPACE = "ferry-system";
     private static final List<String> INSECURE_REGISTRIES = List.of("127.0.0.1", "localhost");
     /** Worker Pods run as processes of this build. */
     private static final WorkerProcesses WORKERS = WorkerProcesses.sameBuild(Map.of(WorkerKind.IMPORTER, ImporterMain.class,
             WorkerKind.UPLOAD_SERVER, UploadServerMain.class, WorkerKind.LAUNCHER, LauncherMain.class,
-            WorkerKind.CLONE_SOURCE, dev.ferry.cloner.app.CloneSourceMain.class, WorkerKind.SOURCE_POLLER, SourcePollerMain.class));
+            WorkerKind.CLONE_SOURCE, dev.ferry.cloner.app.CloneSourceMain.class, WorkerKind.SOURCE_POLLER, SourcePollerMain.class,
+            WorkerKind.EXPORT_SERVER, dev.ferry.snapshot.app.ExportServerMain.class));
 
     private final LocalApiServer api;
     private final ControllerRuntime controllers;

@@ -173,13 +173,13 @@ public final class LocalNodeAgent implements AutoCloseable {
         env = new NodeAssignment(dir.resolve("termination-log"), metrics, port, "127.0.0.1").applyTo(env);
         Process process = processes.start(kind, env, dir, root.resolve("logs").resolve(pod.getMetadata().getNamespace())
                 .resolve(pod.getMetadata().getName() + ".log"));
-        boolean probe = kind == WorkerKind.UPLOAD_SERVER;
+        boolean probe = kind == WorkerKind.UPLOAD_SERVER || kind == WorkerKind.EXPORT_SERVER;
         workers.put(key, new Worker(pod.getMetadata().getUid(), process, dir, port, probe, restartCount));
         String target = UploadServerEnv.uploadTargetOf(env);
         if (probe && target != null) {
             uploadServers.accept(target, new InetSocketAddress("127.0.0.1", port));
         }
-        statuses.running(bind(pod, metrics), container, !probe, restartCount);
+        statuses.running(bind(pod, metrics, port), container, !probe, restartCount);
     }
 
     /** The port of a running worker the Service {@code namespace/name} selects, or null. */
@@ -194,11 +194,12 @@ public final class LocalNodeAgent implements AutoCloseable {
                 .filter(worker -> worker != null && worker.process().isAlive()).map(Worker::port).findFirst().orElse(null);
     }
 
-    /** The Pod on this node, with the metrics port chosen for it announced and the finalizer held. */
-    private Pod bind(Pod pod, int metrics) {
+    /** The Pod on this node, with the ports chosen for it announced and the finalizer held. */
+    private Pod bind(Pod pod, int metrics, int port) {
         pod.getMetadata().setAnnotations(new LinkedHashMap<>(pod.getMetadata().getAnnotations() == null ? Map.of()
                 : pod.getMetadata().getAnnotations()));
         pod.getMetadata().getAnnotations().put(WorkerPods.ANN_METRICS_PORT, String.valueOf(metrics));
+        pod.getMetadata().getAnnotations().put(WorkerPods.ANN_SERVICE_PORT, String.valueOf(port));
         if (!pod.getMetadata().getFinalizers().contains(FINALIZER)) {
             pod.getMetadata().getFinalizers().add(FINALIZER);
         }

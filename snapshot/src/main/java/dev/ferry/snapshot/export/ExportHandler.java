@@ -96,7 +96,7 @@ final class ExportHandler extends SimpleChannelInboundHandler<HttpObject> {
         }
         Matcher manifest = MANIFEST.matcher(path);
         if (manifest.matches()) {
-            String body = server.manifest(manifest.group(1), manifest.group(2));
+            String body = server.manifest(manifest.group(1), manifest.group(2), request.headers().get(HttpHeaderNames.HOST));
             if (body != null) {
                 FullHttpResponse response = full(request, HttpResponseStatus.OK, body);
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/yaml");

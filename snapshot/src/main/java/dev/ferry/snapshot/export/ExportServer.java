@@ -132,13 +132,24 @@ public final class ExportServer implements AutoCloseable {
         return 2 * threads;
     }
 
-    /** The manifest {@code kind} ("all", "secret") for {@code internal} or {@code external} links, or null. */
-    String manifest(String audience, String kind) throws IOException {
+    /**
+     * The manifest {@code kind} ("all", "secret") or null: the controller's, written with the
+     * internal links; for {@code external}, those links point at {@code host}, the address the client reached.
+     */
+    String manifest(String audience, String kind, String host) throws IOException {
         if (manifests == null) {
             return null;
         }
-        Path file = manifests.resolve(audience + "-" + kind);
-        return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+        Path file = manifests.resolve("internal-" + kind);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        Path base = manifests.resolve("internal-base");
+        if ("external".equals(audience) && host != null && Files.isRegularFile(base)) {
+            text = text.replace(Files.readString(base, StandardCharsets.UTF_8).strip(), "https://" + host);
+        }
+        return text;
     }
 
     @Override

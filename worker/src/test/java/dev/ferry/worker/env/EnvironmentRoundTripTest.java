@@ -65,7 +65,7 @@ class EnvironmentRoundTripTest {
 
     @Test
     void controller() {
-        ControllerEnv env = new ControllerEnv("ferry-system", "replica-1", new WorkerImages("i:1", "u:1", "l:1", "c:1"), "tls",
+        ControllerEnv env = new ControllerEnv("ferry-system", "replica-1", new WorkerImages("i:1", "u:1", "l:1", "c:1", "e:1"), "tls",
                 Path.of("/key"), Path.of("/c"), Path.of("/k"), Path.of("/ca"), 8443, 8080, List.of("127.0.0.1", "reg:5000"), "qemu");
         assertThat(ControllerEnv.fromEnv(env.toEnv(), "host")).isEqualTo(env);
         assertThat(ControllerEnv.fromEnv(Map.of("FERRY_TOKEN_KEY", "/key"), "host").images()).isEqualTo(WorkerImages.DEFAULTS);
