@@ -52,6 +52,7 @@ test: deps
 	bench/clone.sh 3
 	bench/golden.sh 3
 	bench/snapshot.sh 3
+	bench/export.sh 3
 	bench/vm.sh 3 3
 	@bin/loop-devices check target/loop-devices.before
 
@@ -71,6 +72,7 @@ bench: build
 	bench/clone.sh
 	bench/golden.sh
 	bench/snapshot.sh
+	bench/export.sh
 	bench/vm.sh
 
 bench-local: build

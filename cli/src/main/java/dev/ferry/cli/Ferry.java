@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
                 ClientCommands.Get.class, ClientCommands.Delete.class, ClientCommands.Wait.class, ClientCommands.Logs.class,
                 VmCommands.Start.class, VmCommands.Stop.class, VmCommands.Restart.class, VmCommands.Pause.class,
                 VmCommands.Unpause.class, VmCommands.Migrate.class, VmCommands.Console.class, UploadTokenCommand.class, WorkerCommand.class,
-                FreezerCommand.class})
+                FreezerCommand.class, VmExportCommand.class})
 public final class Ferry {
     /** fabric8 warns on every v1beta1 call (CDI's API version): a user can do nothing about it. */
     private static final java.util.logging.Logger VERSION_WARNINGS =

@@ -74,6 +74,10 @@ final class Kinds {
             Map.entry("virtualmachinerestore", VirtualMachineRestore.class), Map.entry("virtualmachinerestores", VirtualMachineRestore.class),
             Map.entry("vmclone", VirtualMachineClone.class), Map.entry("vmclones", VirtualMachineClone.class),
             Map.entry("virtualmachineclone", VirtualMachineClone.class), Map.entry("virtualmachineclones", VirtualMachineClone.class),
+            Map.entry("vmexport", dev.ferry.api.export.v1beta1.VirtualMachineExport.class),
+            Map.entry("vmexports", dev.ferry.api.export.v1beta1.VirtualMachineExport.class),
+            Map.entry("virtualmachineexport", dev.ferry.api.export.v1beta1.VirtualMachineExport.class),
+            Map.entry("virtualmachineexports", dev.ferry.api.export.v1beta1.VirtualMachineExport.class),
             Map.entry("vmss", VirtualMachineSnapshotSchedule.class), Map.entry("vmsnapshotschedule", VirtualMachineSnapshotSchedule.class),
             Map.entry("vmsnapshotschedules", VirtualMachineSnapshotSchedule.class),
             Map.entry("virtualmachinesnapshotschedule", VirtualMachineSnapshotSchedule.class),
@@ -86,7 +90,7 @@ final class Kinds {
     static Class<? extends HasMetadata> of(String name) {
         Class<? extends HasMetadata> kind = KINDS.get(name.toLowerCase(Locale.ROOT));
         if (kind == null) {
-            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, vm, vmi, vmim, vmsnapshot, vmrestore, vmclone, vmss, snapshotschedules, pvc, pod, pv, das, dic, vs, sc, svc, ns, events");
+            throw new IllegalArgumentException("unknown resource type '" + name + "'; try dv, vm, vmi, vmim, vmsnapshot, vmrestore, vmclone, vmexport, vmss, snapshotschedules, pvc, pod, pv, das, dic, vs, sc, svc, ns, events");
         }
         return kind;
     }

@@ -39,6 +39,7 @@ final class WorkerCommand implements Callable<Integer> {
             case NODE_HANDLER -> NodeHandlerMain.main(none);
             case CLONE_SOURCE -> CloneSourceMain.main(none);
             case SOURCE_POLLER -> SourcePollerMain.main(none);
+            case EXPORT_SERVER -> dev.ferry.snapshot.app.ExportServerMain.main(none);
         }
         return 0;
     }

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP relay in front of a server that drops the first connection after it has carried
- * {@code cutAfter} bytes from the client: a network failure mid-upload, TLS or not.
+ * {@code cutAfter} bytes from the client (or, {@link #downstream}, to it): a network failure
+ * mid-upload or mid-download, TLS or not.
  */
 public final class CuttingRelay implements AutoCloseable {
     private final ServerSocket listener;
@@ -19,8 +20,19 @@ public final class CuttingRelay implements AutoCloseable {
     private final long cutAfter;
     private final AtomicBoolean cut = new AtomicBoolean();
     private final AtomicInteger connections = new AtomicInteger();
+    private final boolean downstream;
 
     public CuttingRelay(int targetPort, long cutAfter) throws IOException {
+        this(targetPort, cutAfter, false);
+    }
+
+    /** A relay that cuts the first connection after {@code cutAfter} bytes from the server: a broken download. */
+    public static CuttingRelay downstream(int targetPort, long cutAfter) throws IOException {
+        return new CuttingRelay(targetPort, cutAfter, true);
+    }
+
+    private CuttingRelay(int targetPort, long cutAfter, boolean downstream) throws IOException {
+        this.downstream = downstream;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.targetPort = targetPort;
         this.cutAfter = cutAfter;
@@ -48,8 +60,9 @@ public final class CuttingRelay implements AutoCloseable {
                 Socket client = listener.accept();
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 connections.incrementAndGet();
-                pump(client, server, cut.get() ? Long.MAX_VALUE : cutAfter);
-                pump(server, client, Long.MAX_VALUE);
+                long limit = cut.get() ? Long.MAX_VALUE : cutAfter;
+                pump(client, server, downstream ? Long.MAX_VALUE : limit);
+                pump(server, client, downstream ? limit : Long.MAX_VALUE);
             } catch (IOException e) {
                 return;
             }
