@@ -267,8 +267,11 @@ final class VmExportCommand implements Runnable {
                 throw new IllegalArgumentException("the export has several volumes " + link.volumes.stream().map(v -> v.name).toList()
                         + ": choose one with --volume");
             }
-            return chosen.formats.stream().filter(f -> format.equals(f.format)).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("volume " + chosen.name + " is not served as " + format)).url;
+            // an archive (a filesystem's files) is served as dir/ and tar.gz: gzip takes the tar.gz, as virtctl does
+            return chosen.formats.stream().filter(f -> format.equals(f.format)
+                    || (VirtualMachineExport.GZIP.equals(format) && VirtualMachineExport.TAR_GZ.equals(f.format))).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("volume " + chosen.name + " is not served as " + format + " (it is served as "
+                            + chosen.formats.stream().map(f -> f.format).toList() + ")")).url;
         }
 
         private String token(KubernetesClient client, String namespace, VirtualMachineExport export) {

@@ -54,6 +54,12 @@ class LocalExportTest {
                 file.write(data);
             }
         }
+        Path src = Files.createDirectories(dir.resolve("images-src/conf"));
+        Files.writeString(src.resolve("app.conf"), "port = 8080\n");
+        byte[] data = new byte[2 << 20];
+        random.nextBytes(data);
+        Files.write(dir.resolve("images-src/data.bin"), data);
+        Tools.run("tar", "-cf", served.resolve("files.tar").toString(), "-C", dir.resolve("images-src").toString(), "conf", "data.bin");
         images = FaultyHttpServer.http(served);
         local = new LocalMode(dir.resolve("root"), 0, 0);
         client = local.client();
@@ -223,6 +229,33 @@ class LocalExportTest {
         assertThat(none.exit()).isNotZero();
         assertThat(none.err()).contains("the export has no volume other");
         assertThat(FerryTestAccess.capture(local.kubeconfig(), "vmexport", "delete", "kept", "-n", "default").exit()).isZero();
+
+        // an archive (a filesystem's files): served as dir/ and disk.tar.gz, which --format gzip takes
+        client.resource(Serialization.unmarshal("""
+                apiVersion: cdi.kubevirt.io/v1beta1
+                kind: DataVolume
+                metadata: {name: files, namespace: default}
+                spec:
+                  contentType: archive
+                  source: {http: {url: "%s"}}
+                  storage: {resources: {requests: {storage: 64Mi}}}
+                """.formatted(images.url("files.tar")), DataVolume.class)).create();
+        await("extracted").atMost(Duration.ofSeconds(60)).until(() -> {
+            DataVolume dv = client.resources(DataVolume.class).inNamespace("default").withName("files").get();
+            return dv.getStatus() != null && "Succeeded".equals(dv.getStatus().phase);
+        });
+        Path tarGz = dir.resolve("files.tar.gz");
+        FerryTestAccess.Result archive = FerryTestAccess.capture(local.kubeconfig(), "vmexport", "download", "files-export", "--pvc",
+                "files", "--output", tarGz.toString(), "--no-progress", "-n", "default");
+        assertThat(archive.exit()).as(archive.out() + archive.err()).isZero();
+        Path untarred = Files.createDirectories(dir.resolve("untarred"));
+        Tools.run("tar", "-xzf", tarGz.toString(), "-C", untarred.toString());
+        assertThat(Files.readString(untarred.resolve("conf/app.conf"))).isEqualTo("port = 8080\n");
+        assertThat(Files.mismatch(untarred.resolve("data.bin"), dir.resolve("images-src/data.bin"))).isEqualTo(-1);
+        FerryTestAccess.Result rawArchive = FerryTestAccess.capture(local.kubeconfig(), "vmexport", "download", "files-export2", "--pvc",
+                "files", "--format", "raw", "--output", dir.resolve("y").toString(), "--no-progress", "-n", "default");
+        assertThat(rawArchive.exit()).isNotZero();
+        assertThat(rawArchive.err()).contains("is not served as raw (it is served as [dir, tar.gz])");
         await("deleted").atMost(Duration.ofSeconds(20)).until(() ->
                 client.resources(VirtualMachineExport.class).inNamespace("default").withName("kept").get() == null);
     }

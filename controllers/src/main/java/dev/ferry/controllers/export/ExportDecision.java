@@ -7,6 +7,7 @@ import dev.ferry.api.snapshot.v1beta1.ObjectReference;
 import dev.ferry.api.snapshot.v1beta1.SnapshotCondition;
 import dev.ferry.api.snapshot.v1beta1.VirtualMachineSnapshotContent;
 import dev.ferry.controllers.datavolume.ClaimMarks;
+import dev.ferry.controllers.datavolume.PvcBuilder;
 import dev.ferry.controllers.datavolume.WorkerPodBuilder;
 import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.runtime.Conditions;
@@ -142,13 +143,14 @@ public final class ExportDecision {
         String ca = data(o.tlsSecret(), "ca.crt");
         String token = data(o.tokenSecret(), "token");
         String base = "https://" + serviceName(export) + "." + export.getMetadata().getNamespace() + ".svc";
-        VirtualMachineExport.Link internal = link(ca, base, sources.claims);
+        List<String> archives = sources.claims.stream().filter(c -> archive(o.claims().get(c))).toList();
+        VirtualMachineExport.Link internal = link(ca, base, sources.claims, archives);
         VirtualMachineExport.Link external = null;
         String port = o.pod() == null || o.pod().getMetadata().getAnnotations() == null ? null
                 : o.pod().getMetadata().getAnnotations().get(WorkerPods.ANN_SERVICE_PORT);
         if (port != null) {
             // a node whose Pods share loopback (local mode): the server itself is the way in from outside
-            external = link(ca, "https://127.0.0.1:" + port, sources.claims);
+            external = link(ca, "https://127.0.0.1:" + port, sources.claims, archives);
         }
         if (o.manifests() == null) {
             create.add(ExportManifests.secret(export, manifestsSecret(export), owner(export), o.vm(), sources.claims, o.claims(),
@@ -314,14 +316,26 @@ public final class ExportDecision {
         return value == null ? null : new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8).strip();
     }
 
-    private static VirtualMachineExport.Link link(String ca, String base, List<String> claims) {
+    /** A claim of archive content (CDI's contentType archive: a filesystem's files, not a disk image). */
+    static boolean archive(PersistentVolumeClaim pvc) {
+        return pvc != null && pvc.getMetadata().getAnnotations() != null
+                && "archive".equals(pvc.getMetadata().getAnnotations().get(PvcBuilder.ANN_CONTENT_TYPE));
+    }
+
+    private static VirtualMachineExport.Link link(String ca, String base, List<String> claims, List<String> archives) {
         VirtualMachineExport.Link link = new VirtualMachineExport.Link();
         link.cert = ca;
         for (String claim : claims) {
             VirtualMachineExport.Volume volume = new VirtualMachineExport.Volume();
             volume.name = claim;
-            volume.formats.add(new VirtualMachineExport.Format(VirtualMachineExport.RAW, base + "/volumes/" + claim + "/disk.img"));
-            volume.formats.add(new VirtualMachineExport.Format(VirtualMachineExport.GZIP, base + "/volumes/" + claim + "/disk.img.gz"));
+            String at = base + "/volumes/" + claim;
+            if (archives.contains(claim)) {
+                volume.formats.add(new VirtualMachineExport.Format(VirtualMachineExport.DIR, at + "/dir"));
+                volume.formats.add(new VirtualMachineExport.Format(VirtualMachineExport.TAR_GZ, at + "/disk.tar.gz"));
+            } else {
+                volume.formats.add(new VirtualMachineExport.Format(VirtualMachineExport.RAW, at + "/disk.img"));
+                volume.formats.add(new VirtualMachineExport.Format(VirtualMachineExport.GZIP, at + "/disk.img.gz"));
+            }
             link.volumes.add(volume);
         }
         String audience = base.contains(".svc") ? "internal" : "external";
@@ -359,7 +373,7 @@ public final class ExportDecision {
             } else {
                 mounts.add(WorkerPodBuilder.mount(volume, path, true));
             }
-            served.put(claim, new ExportServerEnv.Volume(Path.of(path), false));
+            served.put(claim, new ExportServerEnv.Volume(Path.of(path), archive(pvc)));
         }
         volumes.add(new VolumeBuilder().withName("export-tls").withNewSecret().withSecretName(tlsSecret(export)).endSecret().build());
         volumes.add(new VolumeBuilder().withName("export-token").withNewSecret().withSecretName(tokenSecret(export)).endSecret().build());

@@ -60,8 +60,10 @@ final class ExportManifests {
         List<HasMetadata> objects = new ArrayList<>();
         objects.add(new ConfigMapBuilder().withNewMetadata().withName(caConfigMap(export)).endMetadata()
                 .withData(Map.of("ca.pem", link.cert)).build());
+        // each volume as a DataVolume imports it: a disk from its gzip link, an archive from its tar.gz
         Map<String, String> gzip = link.volumes.stream().collect(Collectors.toMap(v -> v.name, v -> v.formats.stream()
-                .filter(f -> VirtualMachineExport.GZIP.equals(f.format)).findFirst().orElseThrow().url));
+                .filter(f -> VirtualMachineExport.GZIP.equals(f.format) || VirtualMachineExport.TAR_GZ.equals(f.format))
+                .findFirst().orElseThrow().url));
         if (vm != null) {
             VirtualMachine copy = new VirtualMachine();
             copy.setMetadata(new ObjectMetaBuilder().withName(vm.getMetadata().getName()).withLabels(vm.getMetadata().getLabels())
@@ -85,6 +87,9 @@ final class ExportManifests {
                 dv.setSpec(new dev.ferry.api.cdi.v1beta1.DataVolumeSpec());
                 dv.getSpec().source = source(export, gzip.get(claim));
                 PersistentVolumeClaim pvc = observed.get(claim);
+                if (ExportDecision.archive(pvc)) {
+                    dv.getSpec().contentType = "archive";
+                }
                 dv.getSpec().storage = new dev.ferry.api.cdi.v1beta1.StorageSpec();
                 dv.getSpec().storage.resources = pvc.getSpec().getResources();
                 dv.getSpec().storage.volumeMode = pvc.getSpec().getVolumeMode();

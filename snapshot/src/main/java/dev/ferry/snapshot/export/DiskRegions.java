@@ -51,6 +51,18 @@ final class DiskRegions implements AutoCloseable {
         }
     }
 
+    /** Any regular file (an archive volume's), read the same way: holes never read. */
+    static DiskRegions file(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            DataExtents.Layout layout = DataExtents.of(file, 0);
+            return new DiskRegions(channel, layout.size(), layout.extents());
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
     long size() {
         return size;
     }

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,6 +39,8 @@ final class ExportHandler extends SimpleChannelInboundHandler<HttpObject> {
     static final String TOKEN = "x-kubevirt-export-token";
     private static final Logger LOG = Logger.getLogger(ExportHandler.class.getName());
     private static final Pattern VOLUME = Pattern.compile("^/volumes/([^/]+)/(disk\\.img|disk\\.img\\.gz)$");
+    private static final Pattern TAR = Pattern.compile("^/volumes/([^/]+)/disk\\.tar\\.gz$");
+    private static final Pattern DIR = Pattern.compile("^/volumes/([^/]+)/dir(/.*)?$");
     private static final Pattern MANIFEST = Pattern.compile("^/(internal|external)/manifests/([a-z-]+)$");
     private final ExportServer server;
 
@@ -88,9 +91,29 @@ final class ExportHandler extends SimpleChannelInboundHandler<HttpObject> {
                 return;
             }
             if ("disk.img".equals(volume.group(2))) {
-                raw(ctx, request, disk);
+                raw(ctx, request, disk, false);
             } else {
                 gzip(ctx, request, disk);
+            }
+            return;
+        }
+        Matcher tar = TAR.matcher(path);
+        Matcher dir = DIR.matcher(path);
+        if (tar.matches() || dir.matches()) {
+            String name = tar.matches() ? tar.group(1) : dir.group(1);
+            Path root = server.archive(name);
+            if (root == null) {
+                reply(ctx, request, HttpResponseStatus.NOT_FOUND, "this export has no archive volume " + name + "; it serves "
+                        + server.archiveNames());
+            } else if (tar.matches()) {
+                HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/gzip");
+                HttpUtil.setTransferEncodingChunked(response, true);
+                ChunkedWriteHandler writer = ctx.pipeline().get(ChunkedWriteHandler.class);
+                stream(ctx, request, response, HttpMethod.HEAD.equals(request.method()) ? null
+                        : new ArchiveBody(root, writer::resumeTransfer, server::sent));
+            } else {
+                file(ctx, request, root, name, dir.group(2) == null ? "" : dir.group(2));
             }
             return;
         }
@@ -107,12 +130,51 @@ final class ExportHandler extends SimpleChannelInboundHandler<HttpObject> {
         reply(ctx, request, HttpResponseStatus.NOT_FOUND, path + " is not served by this export");
     }
 
-    private void raw(ChannelHandlerContext ctx, HttpRequest request, DiskRegions disk) {
+    /** A file of an archive volume (Range served), or a directory's listing; nothing outside the volume. */
+    private void file(ChannelHandlerContext ctx, HttpRequest request, Path root, String name, String relative) throws java.io.IOException {
+        Path target = root.resolve(relative.startsWith("/") ? relative.substring(1) : relative).normalize();
+        if (!target.startsWith(root) || !java.nio.file.Files.exists(target)
+                || !target.toRealPath().startsWith(root.toRealPath())) {
+            reply(ctx, request, HttpResponseStatus.NOT_FOUND, "volume " + name + " has no " + relative);
+            return;
+        }
+        if (java.nio.file.Files.isDirectory(target)) {
+            StringBuilder listing = new StringBuilder("<pre>\n");
+            String base = "/volumes/" + name + "/dir/" + root.relativize(target).toString().replace('\\', '/');
+            base = base.endsWith("/") ? base : base + "/";
+            try (var entries = java.nio.file.Files.list(target)) {
+                for (Path entry : entries.sorted().toList()) {
+                    String label = entry.getFileName() + (java.nio.file.Files.isDirectory(entry) ? "/" : "");
+                    String href = base + label.replace("%", "%25").replace(" ", "%20").replace("#", "%23").replace("?", "%3F");
+                    listing.append("<a href=\"").append(href.replace("\"", "%22")).append("\">").append(label.replace("<", "&lt;"))
+                            .append("</a>\n");
+                }
+            }
+            FullHttpResponse response = full(request, HttpResponseStatus.OK, listing.append("</pre>").toString());
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+            send(ctx, request, response);
+            return;
+        }
+        if (!java.nio.file.Files.isRegularFile(target)) {
+            reply(ctx, request, HttpResponseStatus.NOT_FOUND, relative + " in volume " + name + " is not a file");
+            return;
+        }
+        raw(ctx, request, DiskRegions.file(target), true);
+    }
+
+    private void raw(ChannelHandlerContext ctx, HttpRequest request, DiskRegions disk, boolean owned) {
         long size = disk.size();
         ByteRange range;
         try {
             range = ByteRange.parse(request.headers().get(HttpHeaderNames.RANGE), size);
         } catch (IllegalArgumentException e) {
+            if (owned) {
+                try {
+                    disk.close();
+                } catch (java.io.IOException closing) {
+                    // read-only
+                }
+            }
             FullHttpResponse refused = full(request, HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, e.getMessage());
             refused.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
             send(ctx, request, refused);
@@ -128,7 +190,7 @@ final class ExportHandler extends SimpleChannelInboundHandler<HttpObject> {
             response.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (end - 1) + "/" + size);
         }
         HttpUtil.setContentLength(response, end - start);
-        stream(ctx, request, response, new RawBody(disk, start, end, server::sent));
+        stream(ctx, request, response, new RawBody(disk, start, end, server::sent, owned));
     }
 
     private void gzip(ChannelHandlerContext ctx, HttpRequest request, DiskRegions disk) {
@@ -144,7 +206,14 @@ final class ExportHandler extends SimpleChannelInboundHandler<HttpObject> {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpUtil.setKeepAlive(response, keepAlive);
         ctx.write(response);
-        var done = HttpMethod.HEAD.equals(request.method()) ? ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+        if (HttpMethod.HEAD.equals(request.method()) && body != null) {
+            try {
+                body.close();
+            } catch (Exception e) {
+                // nothing was read
+            }
+        }
+        var done = HttpMethod.HEAD.equals(request.method()) || body == null ? ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
                 : ctx.writeAndFlush(new HttpChunkedInput(body));
         done.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {

@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The export server of one VirtualMachineExport (KubeVirt's virt-exportserver): serves its volumes
- * over HTTPS to whoever holds the export's token — raw (Range requests resume a broken download)
- * and gzip (compressed on every core) — and the manifests the controller wrote for it.
+ * over HTTPS to whoever holds the export's token — a disk raw (Range requests resume a broken
+ * download) and gzip (compressed on every core), an archive (filesystem) volume as its files
+ * ({@code dir/}) and {@code disk.tar.gz} — and the manifests the controller wrote for it.
  */
 public final class ExportServer implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
@@ -40,6 +41,7 @@ public final class ExportServer implements AutoCloseable {
     private final int threads;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Map<String, DiskRegions> disks = new TreeMap<>();
+    private final Map<String, Path> archives = new TreeMap<>();
     private final byte[] token;
     private final Path manifests;
     private final AtomicLong sent = new AtomicLong();
@@ -56,7 +58,13 @@ public final class ExportServer implements AutoCloseable {
         });
         try {
             for (Map.Entry<String, ExportServerEnv.Volume> volume : env.volumes().entrySet()) {
-                if (!volume.getValue().archive()) {
+                if (volume.getValue().archive()) {
+                    Path root = volume.getValue().path().toAbsolutePath().normalize();
+                    if (!Files.isDirectory(root)) {
+                        throw new IOException("the archive volume " + volume.getKey() + " is not a directory: " + root);
+                    }
+                    archives.put(volume.getKey(), root);
+                } else {
                     disks.put(volume.getKey(), DiskRegions.open(volume.getValue().path()));
                 }
             }
@@ -121,6 +129,14 @@ public final class ExportServer implements AutoCloseable {
 
     String diskNames() {
         return String.join(", ", disks.keySet());
+    }
+
+    Path archive(String name) {
+        return archives.get(name);
+    }
+
+    String archiveNames() {
+        return String.join(", ", archives.keySet());
     }
 
     ExecutorService compressors() {

@@ -19,9 +19,11 @@ final class RawBody implements ChunkedInput<ByteBuf> {
     private final long start;
     private long at;
     private final java.util.function.LongConsumer sent;
+    private final boolean owned;
 
-    /** Bytes {@code [start, end)} of {@code disk}; {@code sent} hears each chunk's length. */
-    RawBody(DiskRegions disk, long start, long end, java.util.function.LongConsumer sent) {
+    /** Bytes {@code [start, end)} of {@code disk}; {@code sent} hears each chunk's length; an {@code owned} disk is closed at the end. */
+    RawBody(DiskRegions disk, long start, long end, java.util.function.LongConsumer sent, boolean owned) {
+        this.owned = owned;
         this.disk = disk;
         this.start = start;
         this.end = end;
@@ -35,8 +37,11 @@ final class RawBody implements ChunkedInput<ByteBuf> {
     }
 
     @Override
-    public void close() {
-        // the disk stays open for the server's other requests
+    public void close() throws IOException {
+        if (owned) {
+            disk.close();
+        }
+        // else the disk stays open for the server's other requests
     }
 
     @Deprecated

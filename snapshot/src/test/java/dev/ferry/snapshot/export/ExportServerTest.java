@@ -29,6 +29,7 @@ class ExportServerTest {
     private TestCertificates tls;
     private ExportServer server;
     private Path disk;
+    private Path files;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -49,8 +50,17 @@ class ExportServerTest {
             }
         }
         Path token = Files.writeString(dir.resolve("token"), TOKEN + "\n");
+        files = Files.createDirectories(dir.resolve("files"));
+        Files.createDirectories(files.resolve("etc/conf.d"));
+        Files.writeString(files.resolve("etc/conf.d/app.conf"), "port = 8080\n");
+        byte[] big = new byte[3 << 20];
+        random.nextBytes(big);
+        Files.write(files.resolve("data.bin"), big);
+        Files.createSymbolicLink(files.resolve("link"), Path.of("etc/conf.d/app.conf"));
+        Files.createSymbolicLink(files.resolve("escape"), Path.of("/etc"));
         server = ExportServer.start(new ExportServerEnv("127.0.0.1", 0, tls.serverCertificate(), tls.serverKey(), token,
-                Map.of("disk-a", new ExportServerEnv.Volume(volume, false)), null, new Reporting(-1, "", dir.resolve("termination-log"))));
+                Map.of("disk-a", new ExportServerEnv.Volume(volume, false), "files", new ExportServerEnv.Volume(files, true)), null,
+                new Reporting(-1, "", dir.resolve("termination-log"))));
     }
 
     @AfterEach
@@ -116,6 +126,32 @@ class ExportServerTest {
         assertThat(Files.mismatch(out, disk)).as("gunzip reads the members as one stream").isEqualTo(-1);
         Tools.Result test = Tools.exec("gzip", "-t", gz.toString());
         assertThat(test.exitCode()).as(test.output()).isZero();
+    }
+
+    @Test
+    void servesAnArchiveVolumeAsItsFilesAndATarGzNothingOutsideIt() throws Exception {
+        String auth = "x-kubevirt-export-token: " + TOKEN;
+        Tools.Result listing = Tools.exec("curl", "-sS", "--cacert", tls.caCertificate().toString(), "-H", auth,
+                url("/volumes/files/dir/"));
+        assertThat(listing.output()).contains("<a href=\"/volumes/files/dir/data.bin\">data.bin</a>")
+                .contains("<a href=\"/volumes/files/dir/etc/\">etc/</a>");
+        Path got = dir.resolve("data.bin");
+        assertThat(curl("-H", auth, "-o", got.toString(), url("/volumes/files/dir/data.bin")).output()).endsWith("200");
+        assertThat(Files.mismatch(got, files.resolve("data.bin"))).isEqualTo(-1);
+        assertThat(curl("-H", auth, "-o", "/dev/null", "--path-as-is", url("/volumes/files/dir/../volume/disk.img")).output())
+                .endsWith("404");
+        assertThat(curl("-H", auth, "-o", "/dev/null", url("/volumes/files/dir/escape/passwd")).output())
+                .as("a link out of the volume leads nowhere").endsWith("404");
+
+        Path tarGz = dir.resolve("files.tar.gz");
+        assertThat(curl("-H", auth, "-o", tarGz.toString(), url("/volumes/files/disk.tar.gz")).output()).endsWith("200");
+        Path out = Files.createDirectories(dir.resolve("untarred"));
+        Tools.run("tar", "-xzf", tarGz.toString(), "-C", out.toString());
+        assertThat(Files.mismatch(out.resolve("data.bin"), files.resolve("data.bin"))).isEqualTo(-1);
+        assertThat(Files.readString(out.resolve("etc/conf.d/app.conf"))).isEqualTo("port = 8080\n");
+        assertThat(Files.readSymbolicLink(out.resolve("link"))).isEqualTo(Path.of("etc/conf.d/app.conf"));
+        assertThat(curl("-H", auth, "-o", "/dev/null", url("/volumes/disk-a/disk.tar.gz")).output()).as("a disk is no archive")
+                .endsWith("404");
     }
 
     @Test
