@@ -4,6 +4,7 @@ import dev.ferry.api.export.v1beta1.VirtualMachineExport;
 import dev.ferry.api.snapshot.v1beta1.ObjectReference;
 import dev.ferry.disk.progress.TransferProgress;
 import dev.ferry.worker.tls.PemTls;
+import dev.ferry.worker.tls.TrustEverything;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -21,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -286,20 +285,7 @@ final class VmExportCommand implements Runnable {
         private SSLContext tls(String cert) throws Exception {
             if (insecure) {
                 SSLContext context = SSLContext.getInstance("TLS");
-                context.init(null, new TrustManager[] {new X509TrustManager() {
-                    @Override
-                    public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                    }
-
-                    @Override
-                    public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                    }
-
-                    @Override
-                    public X509Certificate[] getAcceptedIssuers() {
-                        return new X509Certificate[0];
-                    }
-                }}, null);
+                context.init(null, new TrustManager[] {new TrustEverything()}, null);
                 return context;
             }
             Path pem = Files.createTempFile("vmexport-ca", ".pem");

@@ -3,8 +3,6 @@ package dev.ferry.snapshot.export;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.stream.ChunkedInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,19 +24,17 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * writes a POSIX tar (directories, regular files, symbolic links; nothing else) through gzip at
  * level 1 into 1 MiB chunks, at most eight ahead of the socket; the socket takes them as they come.
  */
-final class ArchiveBody implements ChunkedInput<ByteBuf> {
+final class ArchiveBody extends Body {
     private static final byte[] END = new byte[0];
     private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(8);
     private final Thread producer;
     private final Runnable resume;
-    private final java.util.function.LongConsumer sent;
     private volatile boolean closed;
     private volatile IOException failure;
-    private long produced;
 
     ArchiveBody(Path root, Runnable resume, java.util.function.LongConsumer sent) {
+        super(sent);
         this.resume = resume;
-        this.sent = sent;
         this.producer = Thread.ofPlatform().daemon().name("export-tar").unstarted(() -> produce(root));
         producer.start();
     }
@@ -160,12 +156,6 @@ final class ArchiveBody implements ChunkedInput<ByteBuf> {
         chunks.clear();
     }
 
-    @Deprecated
-    @Override
-    public ByteBuf readChunk(ChannelHandlerContext ctx) throws IOException {
-        return readChunk(ctx.alloc());
-    }
-
     @Override
     public ByteBuf readChunk(ByteBufAllocator alloc) throws IOException {
         byte[] chunk = chunks.peek();
@@ -173,18 +163,6 @@ final class ArchiveBody implements ChunkedInput<ByteBuf> {
             return null;
         }
         chunks.poll();
-        produced += chunk.length;
-        sent.accept(chunk.length);
-        return Unpooled.wrappedBuffer(chunk);
-    }
-
-    @Override
-    public long length() {
-        return -1;
-    }
-
-    @Override
-    public long progress() {
-        return produced;
+        return counted(Unpooled.wrappedBuffer(chunk));
     }
 }

@@ -3,8 +3,6 @@ package dev.ferry.snapshot.export;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.stream.ChunkedInput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -22,7 +20,7 @@ import java.util.zip.Deflater;
  * level 1 by every core at once, in order, a few pieces ahead of the socket. A piece that is all
  * hole is never read: its member is made once per length and reused.
  */
-final class GzipBody implements ChunkedInput<ByteBuf> {
+final class GzipBody extends Body {
     static final int PIECE = 4 << 20;
     private static final ConcurrentHashMap<Integer, byte[]> ZERO_MEMBERS = new ConcurrentHashMap<>();
     private static final ThreadLocal<Deflater> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater(1, true));
@@ -30,21 +28,19 @@ final class GzipBody implements ChunkedInput<ByteBuf> {
     private final ExecutorService compressors;
     private final int ahead;
     private final Runnable resume;
-    private final java.util.function.LongConsumer sent;
     private final ArrayDeque<CompletableFuture<byte[]>> pending = new ArrayDeque<>();
     private long next;
-    private long produced;
 
     /**
      * {@code compressors} compress up to {@code ahead} pieces before the socket takes them;
      * {@code resume} is called when a piece the socket waits for is ready.
      */
     GzipBody(DiskRegions disk, ExecutorService compressors, int ahead, Runnable resume, java.util.function.LongConsumer sent) {
+        super(sent);
         this.disk = disk;
         this.compressors = compressors;
         this.ahead = ahead;
         this.resume = resume;
-        this.sent = sent;
     }
 
     private void fill() {
@@ -112,12 +108,6 @@ final class GzipBody implements ChunkedInput<ByteBuf> {
         pending.clear();
     }
 
-    @Deprecated
-    @Override
-    public ByteBuf readChunk(ChannelHandlerContext ctx) throws IOException {
-        return readChunk(ctx.alloc());
-    }
-
     @Override
     public ByteBuf readChunk(ByteBufAllocator alloc) throws IOException {
         fill();
@@ -138,18 +128,6 @@ final class GzipBody implements ChunkedInput<ByteBuf> {
             throw e.getCause() instanceof IOException io ? io : new IOException("compressing the disk: " + e.getCause(), e.getCause());
         }
         fill();
-        produced += member.length;
-        sent.accept(member.length);
-        return Unpooled.wrappedBuffer(member);
-    }
-
-    @Override
-    public long length() {
-        return -1;
-    }
-
-    @Override
-    public long progress() {
-        return produced;
+        return counted(Unpooled.wrappedBuffer(member));
     }
 }

@@ -3,32 +3,29 @@ package dev.ferry.snapshot.export;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.stream.ChunkedInput;
 import java.io.IOException;
 
 /**
  * {@code disk.img}, or a byte range of it, as the chunks of a response: data read from the disk
  * 1 MiB at a time, holes sent from one shared buffer of zeros (never read).
  */
-final class RawBody implements ChunkedInput<ByteBuf> {
+final class RawBody extends Body {
     static final int CHUNK = 1 << 20;
     private static final ByteBuf ZEROS = Unpooled.unreleasableBuffer(Unpooled.directBuffer(CHUNK).writeZero(CHUNK).asReadOnly());
     private final DiskRegions disk;
     private final long end;
     private final long start;
     private long at;
-    private final java.util.function.LongConsumer sent;
     private final boolean owned;
 
     /** Bytes {@code [start, end)} of {@code disk}; {@code sent} hears each chunk's length; an {@code owned} disk is closed at the end. */
     RawBody(DiskRegions disk, long start, long end, java.util.function.LongConsumer sent, boolean owned) {
+        super(sent);
         this.owned = owned;
         this.disk = disk;
         this.start = start;
         this.end = end;
         this.at = start;
-        this.sent = sent;
     }
 
     @Override
@@ -42,12 +39,6 @@ final class RawBody implements ChunkedInput<ByteBuf> {
             disk.close();
         }
         // else the disk stays open for the server's other requests
-    }
-
-    @Deprecated
-    @Override
-    public ByteBuf readChunk(ChannelHandlerContext ctx) throws IOException {
-        return readChunk(ctx.alloc());
     }
 
     @Override
@@ -70,10 +61,8 @@ final class RawBody implements ChunkedInput<ByteBuf> {
                 throw e;
             }
         }
-        int length = chunk.readableBytes();
-        at += length;
-        sent.accept(length);
-        return chunk;
+        at += chunk.readableBytes();
+        return counted(chunk);
     }
 
     @Override
@@ -81,8 +70,4 @@ final class RawBody implements ChunkedInput<ByteBuf> {
         return end - start;
     }
 
-    @Override
-    public long progress() {
-        return at - start;
-    }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.importer.source.http;
 
 import dev.ferry.disk.DiskException;
+import dev.ferry.worker.tls.TrustEverything;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;

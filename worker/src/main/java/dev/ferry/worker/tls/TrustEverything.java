@@ -1,4 +1,4 @@
-package dev.ferry.importer.source.http;
+package dev.ferry.worker.tls;
 
 import java.net.Socket;
 import java.security.cert.X509Certificate;
@@ -6,10 +6,10 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * {@code --insecure-skip-verify}: accepts any certificate and any host name. Extending
- * X509ExtendedTrustManager is what turns off the client's host name check as well.
+ * A client's {@code --insecure}/{@code --insecure-skip-verify}: accepts any certificate and any
+ * host name. Extending X509ExtendedTrustManager is what turns off the client's host name check as well.
  */
-final class TrustEverything extends X509ExtendedTrustManager {
+public final class TrustEverything extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
     }
