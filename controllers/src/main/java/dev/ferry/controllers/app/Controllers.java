@@ -1,6 +1,7 @@
 package dev.ferry.controllers.app;
 
 import dev.ferry.api.cdi.v1beta1.DataVolume;
+import dev.ferry.api.export.v1beta1.VirtualMachineExport;
 import dev.ferry.api.kubevirt.v1.VirtualMachine;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
@@ -10,6 +11,8 @@ import dev.ferry.controllers.datasource.k8s.DataSourceControllers;
 import dev.ferry.controllers.datavolume.WorkerSettings;
 import dev.ferry.controllers.datavolume.k8s.DataVolumeControllers;
 import dev.ferry.controllers.datavolume.k8s.DataVolumeReconciler;
+import dev.ferry.controllers.export.ExportDecision;
+import dev.ferry.controllers.export.k8s.ExportReconciler;
 import dev.ferry.controllers.migration.MigrationDecision;
 import dev.ferry.controllers.migration.k8s.MigrationReconciler;
 import dev.ferry.controllers.runtime.ObjectKey;
@@ -22,9 +25,6 @@ import dev.ferry.controllers.vm.k8s.VmReconciler;
 import dev.ferry.controllers.vmi.LauncherPodBuilder;
 import dev.ferry.controllers.vmi.VmSettings;
 import dev.ferry.controllers.vmi.k8s.VmiReconciler;
-import dev.ferry.api.export.v1beta1.VirtualMachineExport;
-import dev.ferry.controllers.export.ExportDecision;
-import dev.ferry.controllers.export.k8s.ExportReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.cache.Store;
 import java.security.SecureRandom;

@@ -57,7 +57,8 @@ public final class LocalApiServer implements AutoCloseable {
             "volumesnapshots.snapshot.storage.k8s.io-v1.yml", "volumesnapshotcontents.snapshot.storage.k8s.io-v1.yml",
             "volumesnapshotclasses.snapshot.storage.k8s.io-v1.yml", "virtualmachinesnapshots.snapshot.kubevirt.io-v1.yml",
             "virtualmachinesnapshotcontents.snapshot.kubevirt.io-v1.yml", "virtualmachinerestores.snapshot.kubevirt.io-v1.yml",
-            "virtualmachineclones.clone.kubevirt.io-v1.yml", "virtualmachineexports.export.kubevirt.io-v1.yml", "virtualmachinesnapshotschedules.ferry.kubevirt.dev-v1.yml",
+            "virtualmachineclones.clone.kubevirt.io-v1.yml", "virtualmachineexports.export.kubevirt.io-v1.yml",
+            "virtualmachinesnapshotschedules.ferry.kubevirt.dev-v1.yml",
             "snapshotschedules.snapscheduler.backube-v1.yml",
             "storageprofiles.cdi.kubevirt.io-v1.yml", "virtualmachines.kubevirt.io-v1.yml",
             "virtualmachineinstances.kubevirt.io-v1.yml", "virtualmachineinstancemigrations.kubevirt.io-v1.yml");
