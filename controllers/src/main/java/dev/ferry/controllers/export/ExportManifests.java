@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +26,18 @@ import java.util.stream.Collectors;
  * those imports send. Kept in a Secret (the token is in it) mounted into the export server.
  */
 final class ExportManifests {
+    /** Jackson's YAML (the models' own annotations): a decision renders text without the Kubernetes client. */
+    private static final com.fasterxml.jackson.dataformat.yaml.YAMLMapper YAML = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+
     private ExportManifests() {
+    }
+
+    private static String yaml(Object object) {
+        try {
+            return YAML.writeValueAsString(object);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a manifest: " + e.getMessage(), e);
+        }
     }
 
     static Secret secret(VirtualMachineExport export, String name, OwnerReference owner, VirtualMachine vm, List<String> claims,
@@ -51,7 +61,7 @@ final class ExportManifests {
     }
 
     private static String headerSecret(VirtualMachineExport export, String token) {
-        return Serialization.asYaml(new SecretBuilder().withNewMetadata().withName(headerSecretName(export)).endMetadata()
+        return yaml(new SecretBuilder().withNewMetadata().withName(headerSecretName(export)).endMetadata()
                 .withType("Opaque").withStringData(Map.of("token", "x-kubevirt-export-token:" + token)).build());
     }
 
@@ -68,7 +78,7 @@ final class ExportManifests {
             VirtualMachine copy = new VirtualMachine();
             copy.setMetadata(new ObjectMetaBuilder().withName(vm.getMetadata().getName()).withLabels(vm.getMetadata().getLabels())
                     .withAnnotations(vm.getMetadata().getAnnotations()).build());
-            copy.setSpec(Serialization.clone(vm.getSpec()));
+            copy.setSpec(YAML.convertValue(vm.getSpec(), VmSpec.class));
             if (copy.getSpec().dataVolumeTemplates == null) {
                 copy.getSpec().dataVolumeTemplates = new ArrayList<>();
             }
@@ -96,7 +106,7 @@ final class ExportManifests {
                 objects.add(dv);
             }
         }
-        return objects.stream().map(Serialization::asYaml).collect(Collectors.joining());
+        return objects.stream().map(ExportManifests::yaml).collect(Collectors.joining());
     }
 
     private static DataVolumeSource source(VirtualMachineExport export, String url) {
