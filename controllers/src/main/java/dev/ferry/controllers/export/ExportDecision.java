@@ -70,7 +70,7 @@ public final class ExportDecision {
         return serviceName(export) + "-tls";
     }
 
-    static String manifestsSecret(VirtualMachineExport export) {
+    public static String manifestsSecret(VirtualMachineExport export) {
         return serviceName(export) + "-manifests";
     }
 

@@ -73,7 +73,7 @@ public final class ExportReconciler implements Reconciler {
         Instant now = clock.instant();
         ExportPlan plan = ExportDecision.decide(new ExportObserved(export, vm, running, snapshot, content, claims,
                 secret(ns, ExportDecision.tokenSecret(export)), secret(ns, ExportDecision.tlsSecret(export)),
-                secret(ns, ExportDecision.serviceName(export) + "-manifests"),
+                secret(ns, ExportDecision.manifestsSecret(export)),
                 client.pods().inNamespace(ns).withName(ExportDecision.serviceName(export)).get(),
                 client.services().inNamespace(ns).withName(ExportDecision.serviceName(export)).get(), now,
                 HexFormat.of().formatHex(token())), settings);
