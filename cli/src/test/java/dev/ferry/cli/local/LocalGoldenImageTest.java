@@ -140,7 +140,9 @@ class LocalGoldenImageTest {
                     && name.equals(ds.getStatus().source.snapshot.name);
         });
         assertThat(cron().getStatus().sourceFormat).isEqualTo("snapshot");
-        assertThat(client.pods().inNamespace("golden").list().getItems()).as("no schedule: no poll").isEmpty();
+        // the importer may still be terminating here; what must never have run is a source poller
+        assertThat(client.pods().inNamespace("golden").withLabel(dev.ferry.controllers.datavolume.WorkerPodBuilder.LABEL_COMPONENT,
+                dev.ferry.worker.WorkerKind.SOURCE_POLLER.workerName()).list().getItems()).as("no schedule: no poll").isEmpty();
         await().atMost(Duration.ofSeconds(20)).until(() -> client.persistentVolumeClaims().inNamespace("golden").withName(name).get() == null
                 && client.resources(DataVolume.class).inNamespace("golden").withName(name).get() == null);
 
