@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
@@ -210,24 +209,30 @@ final class VmExportCommand implements Runnable {
             return 0;
         }
 
+        /** Waits (watching, as {@code ferry migrate --wait} does) for the export to be Ready with its links. */
         private VirtualMachineExport awaitReady(KubernetesClient client, String namespace) throws Exception {
-            Instant deadline = Instant.now().plus(Durations.parse("--wait", wait));
-            VirtualMachineExport export;
-            while (true) {
-                export = client.resources(VirtualMachineExport.class).inNamespace(namespace).withName(name).get();
-                if (export == null) {
-                    throw new IllegalArgumentException("VirtualMachineExport \"" + name + "\" not found in namespace " + namespace);
-                }
-                if (export.getStatus() != null && VirtualMachineExport.READY.equals(export.getStatus().phase) && export.getStatus().links != null) {
-                    return export;
-                }
-                if (Instant.now().isAfter(deadline)) {
-                    String why = export.getStatus() == null || export.getStatus().conditions.isEmpty() ? "no status yet"
-                            : export.getStatus().conditions.get(0).reason + ": " + export.getStatus().conditions.get(0).message;
-                    throw new IllegalStateException("VirtualMachineExport " + name + " is not Ready after " + wait + " (" + why + ")");
-                }
-                Thread.sleep(500);
+            var resource = client.resources(VirtualMachineExport.class).inNamespace(namespace).withName(name);
+            if (resource.get() == null) {
+                throw new IllegalArgumentException("VirtualMachineExport \"" + name + "\" not found in namespace " + namespace);
             }
+            VirtualMachineExport[] last = {null};
+            VirtualMachineExport export;
+            try {
+                export = resource.waitUntilCondition(now -> {
+                    last[0] = now;
+                    return now == null || (now.getStatus() != null && VirtualMachineExport.READY.equals(now.getStatus().phase)
+                            && now.getStatus().links != null);
+                }, Durations.parse("--wait", wait).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (io.fabric8.kubernetes.client.KubernetesClientTimeoutException e) {
+                VirtualMachineExport seen = last[0];
+                String why = seen == null || seen.getStatus() == null || seen.getStatus().conditions.isEmpty() ? "no status yet"
+                        : seen.getStatus().conditions.get(0).reason + ": " + seen.getStatus().conditions.get(0).message;
+                throw new IllegalStateException("VirtualMachineExport " + name + " is not Ready after " + wait + " (" + why + ")");
+            }
+            if (export == null) {
+                throw new IllegalStateException("VirtualMachineExport " + name + " was deleted while waiting for it");
+            }
+            return export;
         }
 
         /** The external link, or the internal one reached at {@code --service-url}. */
