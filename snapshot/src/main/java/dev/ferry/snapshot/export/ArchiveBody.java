@@ -27,7 +27,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 final class ArchiveBody extends Body {
     private static final byte[] END = new byte[0];
     private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(8);
-    private final Thread producer;
     private final Runnable resume;
     private volatile boolean closed;
     private volatile IOException failure;
@@ -35,8 +34,7 @@ final class ArchiveBody extends Body {
     ArchiveBody(Path root, Runnable resume, java.util.function.LongConsumer sent) {
         super(sent);
         this.resume = resume;
-        this.producer = Thread.ofPlatform().daemon().name("export-tar").unstarted(() -> produce(root));
-        producer.start();
+        Thread.ofPlatform().daemon().name("export-tar").start(() -> produce(root));
     }
 
     private void produce(Path root) {
