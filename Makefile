@@ -5,8 +5,8 @@ JAVA_HOME := $(shell bin/jdk)
 export JAVA_HOME
 MVN := mvn -B -ntp -Dstyle.color=never
 # Debian packages the build, tests, demo and benchmarks use.
-DEB_PACKAGES := qemu-utils qemu-system-x86 nbdkit nginx-light docker-registry xz-utils zstd gzip bc time tar coreutils util-linux apache2-utils openssl curl python3 libvirt-daemon-system libvirt-clients busybox-static linux-image-amd64 genisoimage e2fsprogs cpio xfsprogs qemu-guest-agent python3-kubernetes
-DEB_COMMANDS := qemu-img qemu-system-x86_64 nbdkit nginx docker-registry xz zstd gzip bc /usr/bin/time tar losetup mvn htpasswd openssl curl python3 virsh libvirtd /bin/busybox isoinfo mke2fs cpio mkfs.xfs /usr/sbin/qemu-ga
+DEB_PACKAGES := qemu-utils qemu-system-x86 nbdkit nginx-light docker-registry xz-utils zstd gzip bc time tar coreutils util-linux apache2-utils openssl curl python3 libvirt-daemon-system libvirt-clients busybox-static linux-image-amd64 genisoimage e2fsprogs cpio xfsprogs qemu-guest-agent python3-kubernetes prometheus
+DEB_COMMANDS := qemu-img qemu-system-x86_64 nbdkit nginx docker-registry xz zstd gzip bc /usr/bin/time tar losetup mvn htpasswd openssl curl python3 virsh libvirtd /bin/busybox isoinfo mke2fs cpio mkfs.xfs /usr/sbin/qemu-ga promtool
 
 .PHONY: help deps build launcher test test-fast fuzz fuzz-long demo bench bench-local clean
 

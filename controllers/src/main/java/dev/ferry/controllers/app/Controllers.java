@@ -45,15 +45,21 @@ public final class Controllers {
     private final InformerController<DataVolume> dataVolumeController;
     private final DataImportCronReconciler dataImportCrons;
     private final ScheduleCounters schedules = new ScheduleCounters();
+    private final InformerController<VirtualMachineInstance> vmiController;
+    private final InformerController<VirtualMachineInstanceMigration> migrationController;
+    private final KubernetesClient client;
     private final List<InformerController<?>> all;
 
     public Controllers(KubernetesClient client, WorkerSettings workers, VmSettings vms, String namespace, Clock clock) {
         dataVolumes = new DataVolumeReconciler(client, workers, namespace, new WorkerProgress(), clock);
         dataVolumeController = DataVolumeControllers.controller(dataVolumes);
         dataImportCrons = new DataImportCronReconciler(client, workers, clock);
+        vmiController = vmiController(client, vms, clock);
+        migrationController = migrationController(client, vms, clock);
+        this.client = client;
         all = List.of(dataVolumeController, DataSourceControllers.controller(client, clock),
                 DataImportCronControllers.controller(dataImportCrons), vmController(client, clock),
-                vmiController(client, vms, clock), migrationController(client, vms, clock),
+                vmiController, migrationController,
                 SnapshotControllers.snapshots(client, clock), SnapshotControllers.restores(client, clock),
                 SnapshotControllers.clones(client, clock, suffixes()), ScheduleControllers.vms(client, clock, schedules),
                 ScheduleControllers.claims(client, clock, schedules), exportController(client, workers, clock));
@@ -78,6 +84,19 @@ public final class Controllers {
 
     public InformerController<DataVolume> dataVolumeController() {
         return dataVolumeController;
+    }
+
+    public InformerController<VirtualMachineInstance> vmiController() {
+        return vmiController;
+    }
+
+    public InformerController<VirtualMachineInstanceMigration> migrationController() {
+        return migrationController;
+    }
+
+    /** The client the controllers use (what the metrics read that no informer caches: storage classes and profiles). */
+    public KubernetesClient client() {
+        return client;
     }
 
     /** VMs, woken by their VMIs and DataVolumes. */

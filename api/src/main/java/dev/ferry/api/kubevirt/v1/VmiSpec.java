@@ -13,6 +13,8 @@ public class VmiSpec {
     public List<Network> networks;
     public Long terminationGracePeriodSeconds;
     public Map<String, String> nodeSelector;
+    /** None, LiveMigrate, LiveMigrateIfPossible or External: what a node drain does to the VMI (KubeVirt's field; Ferry reads it for {@code kubevirt_vmi_non_evictable}). */
+    public String evictionStrategy;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Domain {
