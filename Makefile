@@ -5,10 +5,10 @@ JAVA_HOME := $(shell bin/jdk)
 export JAVA_HOME
 MVN := mvn -B -ntp -Dstyle.color=never
 # Debian packages the build, tests, demo and benchmarks use.
-DEB_PACKAGES := qemu-utils qemu-system-x86 nbdkit nginx-light docker-registry xz-utils zstd gzip bc time tar coreutils util-linux apache2-utils openssl curl python3 libvirt-daemon-system libvirt-clients busybox-static linux-image-amd64 genisoimage e2fsprogs cpio xfsprogs qemu-guest-agent python3-kubernetes prometheus
-DEB_COMMANDS := qemu-img qemu-system-x86_64 nbdkit nginx docker-registry xz zstd gzip bc /usr/bin/time tar losetup mvn htpasswd openssl curl python3 virsh libvirtd /bin/busybox isoinfo mke2fs cpio mkfs.xfs /usr/sbin/qemu-ga promtool
+DEB_PACKAGES := qemu-utils qemu-system-x86 nbdkit nginx-light docker-registry xz-utils zstd gzip bc time tar coreutils util-linux apache2-utils openssl curl python3 libvirt-daemon-system libvirt-clients busybox-static linux-image-amd64 genisoimage e2fsprogs cpio xfsprogs qemu-guest-agent python3-kubernetes prometheus mmdebstrap podman runc
+DEB_COMMANDS := qemu-img qemu-system-x86_64 nbdkit nginx docker-registry xz zstd gzip bc /usr/bin/time tar losetup mvn htpasswd openssl curl python3 virsh libvirtd /bin/busybox isoinfo mke2fs cpio mkfs.xfs /usr/sbin/qemu-ga promtool mmdebstrap podman /usr/sbin/runc
 
-.PHONY: help deps build launcher test test-fast fuzz fuzz-long demo bench bench-local clean
+.PHONY: help deps build images launcher test test-fast fuzz fuzz-long demo bench bench-local clean
 
 help:
 	@echo "make demo       build and import a generated qcow2 with bin/ferry (the README's first command)"
@@ -17,6 +17,7 @@ help:
 	@echo "make build      compile and package bin/ferry"
 	@echo "make fuzz-long  fuzz the qcow2 reader and tar extractor for 30 minutes each"
 	@echo "make bench      run every benchmark under bench/"
+	@echo "make images     build the ferry OCI image (REGISTRY=host:port also pushes it and writes a digest-pinned kustomize overlay)"
 
 deps:
 	@missing=""; \
@@ -36,6 +37,10 @@ build: deps
 	$(MVN) -q install -DskipTests
 	@$(MAKE) --no-print-directory launcher
 
+# The ferry image without a Docker daemon: mmdebstrap + jlink base, Jib on top (bin/build-images).
+images: build
+	REGISTRY=$(REGISTRY) bin/build-images
+
 launcher:
 	@echo "JAVA_HOME=$(JAVA_HOME)" > cli/target/launcher.env
 	@bin/train-launcher
@@ -46,6 +51,7 @@ test: deps
 	@bin/loop-devices save target/loop-devices.before
 	$(MVN) install -Pfuzz,e2e
 	@$(MAKE) --no-print-directory launcher
+	bin/test-images
 	bench/import-local.sh 3
 	bench/import-remote.sh 3
 	bench/upload.sh 3
