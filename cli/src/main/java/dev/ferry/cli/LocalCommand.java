@@ -35,9 +35,21 @@ final class LocalCommand {
         @Option(names = "--proxy-port", defaultValue = "0", paramLabel = "PORT", description = "Upload proxy port (default: any free port).")
         int proxyPort;
 
+        @Option(names = "--runtime", defaultValue = "process", paramLabel = "process|podman",
+                description = "How worker Pods run: as processes of this build (default), or as podman containers of --image "
+                        + "(launchers stay processes: their image is not built yet).")
+        String runtime;
+
+        @Option(names = "--image", defaultValue = "localhost/ferry:latest", paramLabel = "IMAGE",
+                description = "The image --runtime podman runs (make images; podman load -i target/images/ferry.tar).")
+        String image;
+
         @Override
         public Integer call() throws Exception {
-            LocalMode local = new LocalMode(dataRoot, apiPort, proxyPort);
+            if (!"process".equals(runtime) && !"podman".equals(runtime)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--runtime is process or podman, not " + runtime);
+            }
+            LocalMode local = new LocalMode(dataRoot, apiPort, proxyPort, "podman".equals(runtime) ? image : null);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 local.close();
@@ -48,6 +60,8 @@ final class LocalCommand {
                     + "  clones        %s%n", local.apiUrl(), local.kubeconfig(), local.uploadProxyUrl(), dataRoot.toAbsolutePath(),
                     local.reflinkSupported() ? "reflink (the data root shares blocks: clones and snapshots are instant)"
                             : "sparse copy (the data root cannot share blocks; XFS with reflink=1 or btrfs can)");
+            out.printf("  worker Pods   %s%n", "podman".equals(runtime) ? "podman containers of " + image + " (launchers: processes)"
+                    : "processes of this build");
             out.printf("  block volumes %s%n", local.blockVolumesAtStart().isEmpty() ? "none yet (each Block claim gets a loop device)"
                     : String.join("\n                ", local.blockVolumesAtStart()));
             out.printf("for kubectl and the Kubernetes clients:%n  export KUBECONFIG=%s%n", local.kubeconfig().toAbsolutePath());

@@ -20,7 +20,9 @@ import dev.ferry.importer.app.ImporterMain;
 import dev.ferry.importer.app.SourcePollerMain;
 import dev.ferry.local.api.LocalApiServer;
 import dev.ferry.local.node.LocalNodeAgent;
+import dev.ferry.local.node.PodmanWorkers;
 import dev.ferry.local.node.WorkerProcesses;
+import dev.ferry.local.node.WorkerRuntime;
 import dev.ferry.local.state.StateStore;
 import dev.ferry.local.storage.LocalPathStorage;
 import dev.ferry.uploader.app.UploadServerMain;
@@ -93,8 +95,21 @@ public final class LocalMode implements AutoCloseable {
     private final Path kubeconfig;
     private final List<String> blockVolumes;
 
-    /** Starts local mode; {@code apiPort}/{@code proxyPort} 0 pick free ports. */
+    /** The workers Ferry's image runs under {@code --runtime podman} (a launcher needs QEMU and libvirt: not in it). */
+    private static final java.util.Set<WorkerKind> IMAGE_WORKERS = java.util.Set.of(WorkerKind.IMPORTER, WorkerKind.UPLOAD_SERVER,
+            WorkerKind.CLONE_SOURCE, WorkerKind.SOURCE_POLLER, WorkerKind.EXPORT_SERVER);
+
+    /** Starts local mode with worker Pods as processes; {@code apiPort}/{@code proxyPort} 0 pick free ports. */
     public LocalMode(Path dataRoot, int apiPort, int proxyPort) throws IOException {
+        this(dataRoot, apiPort, proxyPort, null);
+    }
+
+    /**
+     * Starts local mode; with {@code podmanImage} (e.g. {@code localhost/ferry:latest}, built by
+     * {@code make images}) the data workers' Pods run as podman containers of that image, launchers
+     * as processes.
+     */
+    public LocalMode(Path dataRoot, int apiPort, int proxyPort, String podmanImage) throws IOException {
         Path root = Files.createDirectories(dataRoot).toAbsolutePath();
         KeyPair keys = keys(root.resolve("keys"));
         // one user on one machine: every request is authorized; the claim check runs in the controller's reconcile
@@ -117,7 +132,9 @@ public final class LocalMode implements AutoCloseable {
         UploadServerTable table = new UploadServerTable();
         proxy = UploadProxy.start(new UploadProxyConfig("127.0.0.1", proxyPort,
                 new TokenVerifier(keys.getPublic(), Clock.systemUTC()), table, null, null, Duration.ofSeconds(60)));
-        agent = new LocalNodeAgent(client, storage, root, WORKERS, Clock.systemUTC(), (target, address) -> {
+        WorkerRuntime runtime = podmanImage == null ? WORKERS
+                : WorkerRuntime.preferring(new PodmanWorkers(podmanImage, IMAGE_WORKERS), WORKERS);
+        agent = new LocalNodeAgent(client, storage, root, runtime, Clock.systemUTC(), (target, address) -> {
             String[] parts = target.split("/", 2);
             table.register(parts[0], parts[1], address);
         });

@@ -5,6 +5,7 @@ import dev.ferry.local.storage.LocalPathStorage;
 import dev.ferry.worker.WorkerKind;
 import dev.ferry.worker.WorkerPods;
 import dev.ferry.worker.env.NodeAssignment;
+import dev.ferry.worker.env.Reporting;
 import dev.ferry.worker.env.UploadServerEnv;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -31,7 +32,8 @@ import java.util.logging.Logger;
 
 /**
  * Local mode's kubelet, for Ferry's own Pods only: binds each Pod to the one local node, runs its
- * container as a local process ({@link WorkerProcesses}) with its volumes as local paths
+ * container as a local process ({@link WorkerProcesses}) or a podman container of Ferry's image
+ * ({@link PodmanWorkers}) with its volumes as local paths
  * ({@link PodVolumes}), ports made free and loopback-only, and reports Pod status as a kubelet
  * would ({@link PodStatuses}); restartPolicy Always/OnFailure containers restart with the kubelet's
  * back-off, timed on the agent's {@link Clock}. A deleted Pod gets SIGTERM, SIGKILL after its
@@ -58,7 +60,7 @@ public final class LocalNodeAgent implements AutoCloseable {
     private final KubernetesClient client;
     private final Path root;
     private final PodVolumes volumes;
-    private final WorkerProcesses processes;
+    private final WorkerRuntime processes;
     private final PodStatuses statuses;
     private final Clock clock;
     private final BiConsumer<String, InetSocketAddress> uploadServers;
@@ -67,7 +69,7 @@ public final class LocalNodeAgent implements AutoCloseable {
     private final Map<String, Restart> restarts = new ConcurrentHashMap<>();
 
     /** {@code uploadServers} hears ({@code namespace/pvc}, address) for each upload server started. */
-    public LocalNodeAgent(KubernetesClient client, LocalPathStorage storage, Path dataRoot, WorkerProcesses processes, Clock clock,
+    public LocalNodeAgent(KubernetesClient client, LocalPathStorage storage, Path dataRoot, WorkerRuntime processes, Clock clock,
             BiConsumer<String, InetSocketAddress> uploadServers) {
         this.client = client;
         this.root = dataRoot;
@@ -129,7 +131,7 @@ public final class LocalNodeAgent implements AutoCloseable {
             if (clock.instant().isBefore(pending.deadline())) {
                 return;
             }
-            WorkerProcesses.kill(pending.process());
+            processes.kill(pending.process());
         }
         stopping.remove(key);
         if (pod.getMetadata().getFinalizers() != null && pod.getMetadata().getFinalizers().contains(FINALIZER)) {
@@ -159,7 +161,8 @@ public final class LocalNodeAgent implements AutoCloseable {
         }
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvVar var : container.getEnv()) {
-            env.put(var.getName(), PodVolumes.remap(var.getValue() == null ? "" : var.getValue(), mounts));
+            String value = var.getValue() == null ? "" : var.getValue();
+            env.put(var.getName(), processes.nodePaths(kind) ? PodVolumes.remap(value, mounts) : value);
         }
         try {
             env = ServiceAddresses.resolve(env, this::servicePort);
@@ -169,10 +172,14 @@ public final class LocalNodeAgent implements AutoCloseable {
         }
         int port = freePort();
         int metrics = freePort();
-        Files.deleteIfExists(dir.resolve("termination-log"));
-        env = new NodeAssignment(dir.resolve("termination-log"), metrics, port, "127.0.0.1").applyTo(env);
-        Process process = processes.start(kind, env, dir, root.resolve("logs").resolve(pod.getMetadata().getNamespace())
-                .resolve(pod.getMetadata().getName() + ".log"));
+        Path terminationLog = dir.resolve("termination-log");
+        Files.deleteIfExists(terminationLog);
+        // a container writes where its Pod says (the runtime mounts the node's file there); a process writes the node's file
+        Path messagePath = processes.nodePaths(kind) ? terminationLog : Path.of(container.getTerminationMessagePath() == null
+                ? Reporting.TERMINATION_LOG : container.getTerminationMessagePath());
+        env = new NodeAssignment(messagePath, metrics, port, "127.0.0.1").applyTo(env);
+        Process process = processes.start(kind, pod, container, env, mounts, terminationLog, dir, root.resolve("logs")
+                .resolve(pod.getMetadata().getNamespace()).resolve(pod.getMetadata().getName() + ".log"));
         boolean probe = kind == WorkerKind.UPLOAD_SERVER || kind == WorkerKind.EXPORT_SERVER;
         workers.put(key, new Worker(pod.getMetadata().getUid(), process, dir, port, probe, restartCount));
         String target = UploadServerEnv.uploadTargetOf(env);
@@ -239,7 +246,7 @@ public final class LocalNodeAgent implements AutoCloseable {
         restarts.remove(key);
         Worker worker = workers.remove(key);
         if (worker != null && worker.process().isAlive()) {
-            WorkerProcesses.kill(worker.process());
+            processes.kill(worker.process());
             LOG.info(() -> "stopped " + key);
         }
     }
@@ -277,7 +284,7 @@ public final class LocalNodeAgent implements AutoCloseable {
                 break;
             }
         }
-        all.forEach(WorkerProcesses::kill);
+        all.forEach(processes::kill);
         workers.clear();
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.local.node;
 
 import dev.ferry.worker.WorkerKind;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import java.util.logging.Logger;
  * the image's name), the command that runs that worker on this machine, its environment, its log
  * file — and how a process and everything it started is stopped.
  */
-public final class WorkerProcesses {
+public final class WorkerProcesses implements WorkerRuntime {
     private static final Logger LOG = Logger.getLogger(WorkerProcesses.class.getName());
     private final Function<WorkerKind, List<String>> commands;
 
@@ -32,18 +33,20 @@ public final class WorkerProcesses {
                 mains.get(kind).getName()));
     }
 
-    /** The worker {@code container} runs, or null when local mode cannot run it. */
-    WorkerKind kind(Container container) {
-        WorkerKind kind = WorkerKind.fromArgs(container.getArgs());
-        if (kind == null) {
-            String image = container.getImage() == null ? "" : container.getImage();
-            String name = image.substring(image.lastIndexOf('/') + 1);
-            kind = WorkerKind.named(name.contains(":") ? name.substring(0, name.indexOf(':')) : name);
-        }
+    @Override
+    public WorkerKind kind(Container container) {
+        WorkerKind kind = WorkerRuntime.named(container);
         return kind != null && commands.apply(kind) != null ? kind : null;
     }
 
-    Process start(WorkerKind kind, Map<String, String> env, Path workDir, Path log) throws IOException {
+    @Override
+    public boolean nodePaths(WorkerKind kind) {
+        return true;
+    }
+
+    @Override
+    public Process start(WorkerKind kind, Pod pod, Container container, Map<String, String> env, Map<String, Path> mounts,
+            Path terminationLog, Path workDir, Path log) throws IOException {
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(commands.apply(kind)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).directory(workDir.toFile());
@@ -54,7 +57,8 @@ public final class WorkerProcesses {
     }
 
     /** Kills {@code process} and everything it started (a launcher's libvirtd and QEMU). */
-    static void kill(Process process) {
+    @Override
+    public void kill(Process process) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }
