@@ -17,7 +17,7 @@ help:
 	@echo "make build      compile and package bin/ferry"
 	@echo "make fuzz-long  fuzz the qcow2 reader and tar extractor for 30 minutes each"
 	@echo "make bench      run every benchmark under bench/"
-	@echo "make images     build the ferry OCI image (REGISTRY=host:port also pushes it and writes a digest-pinned kustomize overlay)"
+	@echo "make images     build the ferry and ferry-launcher OCI images (REGISTRY=host:port also pushes them and writes a digest-pinned kustomize overlay)"
 
 deps:
 	@missing=""; \
@@ -37,7 +37,7 @@ build: deps
 	$(MVN) -q install -DskipTests
 	@$(MAKE) --no-print-directory launcher
 
-# The ferry image without a Docker daemon: mmdebstrap + jlink base, Jib on top (bin/build-images).
+# Ferry's images without a Docker daemon: mmdebstrap + jlink bases, Jib on top (bin/build-images).
 images: build
 	REGISTRY=$(REGISTRY) bin/build-images
 

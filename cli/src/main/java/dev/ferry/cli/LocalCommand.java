@@ -37,19 +37,25 @@ final class LocalCommand {
 
         @Option(names = "--runtime", defaultValue = "process", paramLabel = "process|podman",
                 description = "How worker Pods run: as processes of this build (default), or as podman containers of --image "
-                        + "(launchers stay processes: their image is not built yet).")
+                        + "(launchers of --launcher-image).")
         String runtime;
 
         @Option(names = "--image", defaultValue = "localhost/ferry:latest", paramLabel = "IMAGE",
-                description = "The image --runtime podman runs (make images; podman load -i target/images/ferry.tar).")
+                description = "The image --runtime podman runs data workers from (make images; podman load -i target/images/ferry.tar).")
         String image;
+
+        @Option(names = "--launcher-image", paramLabel = "IMAGE",
+                description = "With --runtime podman: run launchers as containers of IMAGE too (target/images/ferry-launcher.tar), "
+                        + "else as processes.")
+        String launcherImage;
 
         @Override
         public Integer call() throws Exception {
             if (!"process".equals(runtime) && !"podman".equals(runtime)) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--runtime is process or podman, not " + runtime);
             }
-            LocalMode local = new LocalMode(dataRoot, apiPort, proxyPort, "podman".equals(runtime) ? image : null);
+            boolean podman = "podman".equals(runtime);
+            LocalMode local = new LocalMode(dataRoot, apiPort, proxyPort, podman ? image : null, podman ? launcherImage : null);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 local.close();
@@ -60,8 +66,8 @@ final class LocalCommand {
                     + "  clones        %s%n", local.apiUrl(), local.kubeconfig(), local.uploadProxyUrl(), dataRoot.toAbsolutePath(),
                     local.reflinkSupported() ? "reflink (the data root shares blocks: clones and snapshots are instant)"
                             : "sparse copy (the data root cannot share blocks; XFS with reflink=1 or btrfs can)");
-            out.printf("  worker Pods   %s%n", "podman".equals(runtime) ? "podman containers of " + image + " (launchers: processes)"
-                    : "processes of this build");
+            out.printf("  worker Pods   %s%n", podman ? "podman containers of " + image + " (launchers: "
+                    + (launcherImage == null ? "processes" : "containers of " + launcherImage) + ")" : "processes of this build");
             out.printf("  block volumes %s%n", local.blockVolumesAtStart().isEmpty() ? "none yet (each Block claim gets a loop device)"
                     : String.join("\n                ", local.blockVolumesAtStart()));
             out.printf("for kubectl and the Kubernetes clients:%n  export KUBECONFIG=%s%n", local.kubeconfig().toAbsolutePath());

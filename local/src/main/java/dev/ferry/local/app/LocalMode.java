@@ -95,21 +95,21 @@ public final class LocalMode implements AutoCloseable {
     private final Path kubeconfig;
     private final List<String> blockVolumes;
 
-    /** The workers Ferry's image runs under {@code --runtime podman} (a launcher needs QEMU and libvirt: not in it). */
+    /** The workers the ferry image runs under {@code --runtime podman} (a launcher needs QEMU and libvirt: ferry-launcher). */
     private static final java.util.Set<WorkerKind> IMAGE_WORKERS = java.util.Set.of(WorkerKind.IMPORTER, WorkerKind.UPLOAD_SERVER,
             WorkerKind.CLONE_SOURCE, WorkerKind.SOURCE_POLLER, WorkerKind.EXPORT_SERVER);
 
     /** Starts local mode with worker Pods as processes; {@code apiPort}/{@code proxyPort} 0 pick free ports. */
     public LocalMode(Path dataRoot, int apiPort, int proxyPort) throws IOException {
-        this(dataRoot, apiPort, proxyPort, null);
+        this(dataRoot, apiPort, proxyPort, null, null);
     }
 
     /**
      * Starts local mode; with {@code podmanImage} (e.g. {@code localhost/ferry:latest}, built by
-     * {@code make images}) the data workers' Pods run as podman containers of that image, launchers
-     * as processes.
+     * {@code make images}) the data workers' Pods run as podman containers of that image, and with
+     * {@code launcherImage} the launchers' Pods too (of that image); the rest stay processes.
      */
-    public LocalMode(Path dataRoot, int apiPort, int proxyPort, String podmanImage) throws IOException {
+    public LocalMode(Path dataRoot, int apiPort, int proxyPort, String podmanImage, String launcherImage) throws IOException {
         Path root = Files.createDirectories(dataRoot).toAbsolutePath();
         KeyPair keys = keys(root.resolve("keys"));
         // one user on one machine: every request is authorized; the claim check runs in the controller's reconcile
@@ -132,8 +132,15 @@ public final class LocalMode implements AutoCloseable {
         UploadServerTable table = new UploadServerTable();
         proxy = UploadProxy.start(new UploadProxyConfig("127.0.0.1", proxyPort,
                 new TokenVerifier(keys.getPublic(), Clock.systemUTC()), table, null, null, Duration.ofSeconds(60)));
-        WorkerRuntime runtime = podmanImage == null ? WORKERS
-                : WorkerRuntime.preferring(new PodmanWorkers(podmanImage, IMAGE_WORKERS), WORKERS);
+        Map<WorkerKind, String> images = new java.util.EnumMap<>(WorkerKind.class);
+        if (podmanImage != null) {
+            IMAGE_WORKERS.forEach(kind -> images.put(kind, podmanImage));
+        }
+        if (launcherImage != null) {
+            images.put(WorkerKind.LAUNCHER, launcherImage);
+        }
+        WorkerRuntime runtime = images.isEmpty() ? WORKERS
+                : WorkerRuntime.preferring(new PodmanWorkers(images, root.resolve("launchers-run")), WORKERS);
         agent = new LocalNodeAgent(client, storage, root, runtime, Clock.systemUTC(), (target, address) -> {
             String[] parts = target.split("/", 2);
             table.register(parts[0], parts[1], address);

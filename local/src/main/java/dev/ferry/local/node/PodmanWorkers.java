@@ -1,6 +1,10 @@
 package dev.ferry.local.node;
 
+import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
+import dev.ferry.api.kubevirt.v1.VmiSpec;
 import dev.ferry.worker.WorkerKind;
+import dev.ferry.worker.env.LauncherEnv;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
@@ -23,7 +27,7 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * Worker Pods as podman containers of Ferry's image (what {@code make images} builds): the Pod's
+ * Worker Pods as podman containers of Ferry's images (what {@code make images} builds): the Pod's
  * arguments pick the worker ({@code worker importer} …), its environment as the Pod gives it, its
  * volumes bind-mounted where the Pod mounts them (claims, Secrets, ConfigMaps) and the node's
  * termination-log file at the container's terminationMessagePath, the Pod's user, loopback through
@@ -34,23 +38,30 @@ import java.util.stream.Stream;
 public final class PodmanWorkers implements WorkerRuntime {
     private static final Logger LOG = Logger.getLogger(PodmanWorkers.class.getName());
     private static final List<String> PODMAN = List.of("podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs");
+    /** Where a launcher keeps its libvirtd's state and socket (LauncherPodBuilder's FERRY_LIBVIRT_RUN_DIR). */
+    static final String LAUNCHER_RUN_DIR = "/run/ferry";
     /** The label every container this runtime starts carries (so that stray ones can be found). */
     public static final String LABEL = "dev.ferry.local";
-    private final String image;
-    private final Set<WorkerKind> kinds;
+    private final Map<WorkerKind, String> images;
+    private final Path launcherRunDir;
     /** The container each running podman process runs. */
     private final Map<Process, String> containers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Runs {@code kinds} from {@code image} (a local podman image name, e.g. {@code localhost/ferry:latest}). */
-    public PodmanWorkers(String image, Set<WorkerKind> kinds) {
-        this.image = image;
-        this.kinds = Set.copyOf(kinds);
+    /**
+     * Runs each worker kind in {@code images} from its image (a local podman image name, e.g.
+     * {@code localhost/ferry:latest}); launchers share {@code launcherRunDir} as their
+     * {@code /run/ferry}, where each one's libvirtd socket is: a migration source reaches the
+     * target's libvirtd there, as launchers on one node do.
+     */
+    public PodmanWorkers(Map<WorkerKind, String> images, Path launcherRunDir) {
+        this.images = Map.copyOf(images);
+        this.launcherRunDir = launcherRunDir;
     }
 
     @Override
     public WorkerKind kind(Container container) {
         WorkerKind kind = WorkerRuntime.named(container);
-        return kind != null && kinds.contains(kind) ? kind : null;
+        return kind != null && images.containsKey(kind) ? kind : null;
     }
 
     @Override
@@ -60,7 +71,7 @@ public final class PodmanWorkers implements WorkerRuntime {
 
     /** Whether this runtime runs {@code kind}. */
     public boolean runs(WorkerKind kind) {
-        return kinds.contains(kind);
+        return images.containsKey(kind);
     }
 
     @Override
@@ -86,7 +97,7 @@ public final class PodmanWorkers implements WorkerRuntime {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .directory(workDir.toFile()).start();
         containers.put(process, name(pod));
-        LOG.info(() -> "started " + kind.workerName() + " as container " + name(pod) + " of " + image + " (podman pid " + process.pid()
+        LOG.info(() -> "started " + kind.workerName() + " as container " + name(pod) + " of " + images.get(kind) + " (podman pid " + process.pid()
                 + "), log " + log);
         return process;
     }
@@ -120,10 +131,33 @@ public final class PodmanWorkers implements WorkerRuntime {
                 command.addAll(List.of("--volume", mount.getValue() + ":" + mount.getKey() + (readOnly(container, mount.getKey()) ? ":ro" : "")));
             }
         }
+        if (kind == WorkerKind.LAUNCHER) {
+            Files.createDirectories(launcherRunDir);
+            command.addAll(List.of("--volume", launcherRunDir + ":" + LAUNCHER_RUN_DIR));
+            // local mode reads kernelBoot's files from the node (KubeVirt's init container copies them out of their image)
+            for (String file : kernelFiles(env)) {
+                command.addAll(List.of("--volume", file + ":" + file + ":ro"));
+            }
+        }
         env.forEach((key, value) -> command.addAll(List.of("--env", key + "=" + value)));
-        command.add(image);
+        command.add(images.get(kind));
         command.addAll(container.getArgs() == null || container.getArgs().isEmpty() ? kind.args() : container.getArgs());
         return command;
+    }
+
+    /** The kernel and initrd a launcher's VMI boots directly from node paths, if any. */
+    private static List<String> kernelFiles(Map<String, String> env) {
+        String json = LauncherEnv.vmiJsonOf(env);
+        if (json == null) {
+            return List.of();
+        }
+        VirtualMachineInstance vmi = Serialization.unmarshal(json, VirtualMachineInstance.class);
+        VmiSpec.Firmware firmware = vmi.getSpec() == null || vmi.getSpec().domain == null ? null : vmi.getSpec().domain.firmware;
+        VmiSpec.KernelBootContainer boot = firmware == null || firmware.kernelBoot == null ? null : firmware.kernelBoot.container;
+        if (boot == null) {
+            return List.of();
+        }
+        return Stream.of(boot.kernelPath, boot.initrdPath).filter(p -> p != null && Files.exists(Path.of(p))).toList();
     }
 
     private static boolean readOnly(Container container, String mountPath) {

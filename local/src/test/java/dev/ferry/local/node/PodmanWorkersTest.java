@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PodmanWorkersTest {
     @TempDir
     Path dir;
-    private final PodmanWorkers podman = new PodmanWorkers("localhost/ferry:latest", Set.of(WorkerKind.IMPORTER, WorkerKind.UPLOAD_SERVER));
+    private final PodmanWorkers podman = new PodmanWorkers(Map.of(WorkerKind.IMPORTER, "localhost/ferry:latest",
+            WorkerKind.UPLOAD_SERVER, "localhost/ferry:latest"), Path.of("/tmp/run-ferry"));
 
     @Test
     void aWorkerPodRunsAsItsUserWithItsVolumesWhereThePodMountsThem() throws Exception {
@@ -57,12 +57,21 @@ class PodmanWorkersTest {
                 .withNewSecurityContext().withPrivileged(true).endSecurityContext().build();
         Path device = Files.createFile(dir.resolve("loop"));
 
-        List<String> command = podman.command(WorkerKind.LAUNCHER, pod(launcher, true), launcher, Map.of(),
+        Path kernel = Files.writeString(dir.resolve("vmlinuz"), "kernel");
+        String vmi = "{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachineInstance\",\"metadata\":{\"name\":\"vm\"},"
+                + "\"spec\":{\"domain\":{\"firmware\":{\"kernelBoot\":{\"container\":{\"image\":\"k\",\"kernelPath\":\"" + kernel
+                + "\"}}}}}}";
+        PodmanWorkers podman = new PodmanWorkers(Map.of(WorkerKind.LAUNCHER, "localhost/ferry-launcher:latest"), dir.resolve("run"));
+
+        List<String> command = podman.command(WorkerKind.LAUNCHER, pod(launcher, true), launcher, Map.of("FERRY_VMI_JSON", vmi),
                 Map.of("/dev/ferry-block", device), dir.resolve("termination-log"));
 
+        assertThat(String.join(" ", command)).as("launchers share the node's libvirt run directory; the kernel comes from the node")
+                .contains("--volume " + dir.resolve("run") + ":/run/ferry").contains("--volume " + kernel + ":" + kernel + ":ro");
+
         assertThat(String.join(" ", command)).contains("--device " + device.toRealPath() + ":/dev/ferry-block").contains("--privileged")
-                .doesNotContain("--user").endsWith("localhost/ferry:latest worker launcher");
-        assertThat(podman.kind(launcher)).as("not an image worker here").isNull();
+                .doesNotContain("--user").endsWith("localhost/ferry-launcher:latest worker launcher");
+        assertThat(podman.kind(launcher)).isEqualTo(WorkerKind.LAUNCHER);
     }
 
     private static Pod pod(Container container, boolean root) {

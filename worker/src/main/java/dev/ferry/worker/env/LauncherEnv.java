@@ -59,6 +59,11 @@ public record LauncherEnv(String vmiJson, Path vmiFile, Map<String, Path> volume
                 env.list(INSECURE_REGISTRIES, ","), Reporting.read(env, DEFAULT_CONTROL_PORT));
     }
 
+    /** The VMI JSON a launcher's container environment carries, or null (what the node reads to prepare the container). */
+    public static String vmiJsonOf(Map<String, String> variables) {
+        return variables.get(VMI_JSON);
+    }
+
     /** The launcher's control port in its container's environment: what a command run beside it (virt-freezer) talks to. */
     public static int controlPort(Map<String, String> variables) {
         return Reporting.read(new EnvReader(variables), DEFAULT_CONTROL_PORT).metricsPort();
