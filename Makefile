@@ -47,20 +47,23 @@ launcher:
 
 # The whole suite, as CI runs it: unit, component (real qemu-img, loop devices) and bounded
 # fuzzing, then every benchmark (which also checks its outputs bit for bit).
-test: deps
+test:
+	@rm -f target/phases.txt
+	@bin/phase deps $(MAKE) --no-print-directory deps
 	@bin/loop-devices save target/loop-devices.before
-	$(MVN) install -Pfuzz,e2e
-	@$(MAKE) --no-print-directory launcher
-	bin/test-images
-	bench/import-local.sh 3
-	bench/import-remote.sh 3
-	bench/upload.sh 3
-	bench/clone.sh 3
-	bench/golden.sh 3
-	bench/snapshot.sh 3
-	bench/export.sh 3
-	bench/vm.sh 3 3
+	@bin/phase maven $(MVN) install -Pfuzz,e2e
+	@bin/phase launcher-cache $(MAKE) --no-print-directory launcher
+	bin/phase images bin/test-images
+	bin/phase import-local bench/import-local.sh 3
+	bin/phase import-remote bench/import-remote.sh 3
+	bin/phase upload bench/upload.sh 3
+	bin/phase clone bench/clone.sh 3
+	bin/phase golden bench/golden.sh 3
+	bin/phase snapshot bench/snapshot.sh 3
+	bin/phase export bench/export.sh 3
+	bin/phase vm bench/vm.sh 3 3
 	@bin/loop-devices check target/loop-devices.before
+	@bin/phase --report
 
 test-fast: deps
 	$(MVN) install
