@@ -5,16 +5,14 @@ import dev.ferry.api.cdi.v1beta1.Phases;
 import dev.ferry.api.cdi.v1beta1.StorageProfile;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.util.List;
-import java.util.logging.Logger;
 import dev.ferry.controllers.dataimportcron.k8s.DataImportCronReconciler;
 import dev.ferry.controllers.datavolume.k8s.DataVolumeCounters;
 import dev.ferry.controllers.runtime.ObjectKey;
 import dev.ferry.controllers.runtime.k8s.InformerController;
 import dev.ferry.controllers.schedule.ScheduleCounters;
 import dev.ferry.worker.MetricsEndpoint;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
@@ -26,7 +24,9 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * The controller's {@code /metrics}: CDI's {@code kubevirt_cdi_datavolume_pending},

@@ -40,7 +40,7 @@ public final class PodmanWorkers implements WorkerRuntime {
     private static final List<String> PODMAN = List.of("podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs");
     /** Where a launcher keeps its libvirtd's state and socket (LauncherPodBuilder's FERRY_LIBVIRT_RUN_DIR). */
     static final String LAUNCHER_RUN_DIR = "/run/ferry";
-    /** The label every container this runtime starts carries (so that stray ones can be found). */
+    /** The label on every container this runtime starts, naming its Pod ({@code podman ps --filter label=dev.ferry.local}). */
     public static final String LABEL = "dev.ferry.local";
     private final Map<WorkerKind, String> images;
     private final Path launcherRunDir;
