@@ -7,6 +7,7 @@ import dev.ferry.api.cdi.v1beta1.StorageProfile;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstance;
 import dev.ferry.api.kubevirt.v1.VirtualMachineInstanceMigration;
 import dev.ferry.api.kubevirt.v1.VmiStatus;
+import dev.ferry.controllers.clone.k8s.CloneReconciler;
 import dev.ferry.controllers.runtime.k8s.DefaultStorageClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * What the controller's gauges say about the objects it watches, computed from them at scrape
@@ -40,14 +42,11 @@ public final class StateMetrics {
         if (dv.getSpec() == null) {
             return "import";
         }
-        if (dv.getSpec().sourceRef != null) {
+        var source = dv.getSpec().source;
+        if (dv.getSpec().sourceRef != null || CloneReconciler.clones(source)) {
             return "clone";
         }
-        var source = dv.getSpec().source;
-        if (source != null && source.upload != null) {
-            return "upload";
-        }
-        return source != null && (source.pvc != null || source.snapshot != null) ? "clone" : "import";
+        return source != null && source.upload != null ? "upload" : "import";
     }
 
     /** DataVolumes not yet finished whose worker restarted more than {@link #HIGH_RESTARTS} times, of one population kind. */
@@ -68,29 +67,23 @@ public final class StateMetrics {
 
     /** Failed DataVolumes by population kind and the reason their Running (else Ready) condition gives. */
     public static List<Row> failures(Collection<DataVolume> dataVolumes) {
-        Map<List<String>, Double> counts = new TreeMap<>((a, b) -> String.join("\0", a).compareTo(String.join("\0", b)));
-        for (DataVolume dv : dataVolumes) {
-            if (dv.getStatus() == null || !Phases.FAILED.equals(dv.getStatus().phase)) {
-                continue;
-            }
-            counts.merge(List.of(population(dv), reason(dv.getStatus().conditions)), 1.0, Double::sum);
-        }
-        return counts.entrySet().stream().map(e -> new Row(ordered("kind", e.getKey().get(0), "reason", e.getKey().get(1)),
-                e.getValue())).toList();
+        Map<String, Map<String, Long>> counts = dataVolumes.stream()
+                .filter(dv -> dv.getStatus() != null && Phases.FAILED.equals(dv.getStatus().phase))
+                .collect(Collectors.groupingBy(StateMetrics::population, TreeMap::new,
+                        Collectors.groupingBy(dv -> reason(dv.getStatus().conditions), TreeMap::new, Collectors.counting())));
+        List<Row> rows = new ArrayList<>();
+        counts.forEach((kind, reasons) -> reasons.forEach((reason, count) -> rows.add(new Row(ordered("kind", kind, "reason", reason),
+                count))));
+        return rows;
     }
 
     private static String reason(List<DataVolumeCondition> conditions) {
-        String reason = null;
-        for (String type : List.of(Phases.CONDITION_READY, Phases.CONDITION_RUNNING)) {
-            if (conditions != null) {
-                for (DataVolumeCondition c : conditions) {
-                    if (type.equals(c.type) && c.reason != null && !c.reason.isEmpty()) {
-                        reason = c.reason;
-                    }
-                }
-            }
-        }
-        return reason == null ? "Unknown" : reason;
+        return reasonOf(conditions, Phases.CONDITION_RUNNING).or(() -> reasonOf(conditions, Phases.CONDITION_READY)).orElse("Unknown");
+    }
+
+    private static java.util.Optional<String> reasonOf(List<DataVolumeCondition> conditions, String type) {
+        return conditions == null ? java.util.Optional.empty() : conditions.stream()
+                .filter(c -> type.equals(c.type) && c.reason != null && !c.reason.isEmpty()).map(c -> c.reason).findFirst();
     }
 
     /**
