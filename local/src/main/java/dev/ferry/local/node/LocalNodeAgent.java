@@ -5,7 +5,6 @@ import dev.ferry.local.storage.LocalPathStorage;
 import dev.ferry.worker.WorkerKind;
 import dev.ferry.worker.WorkerPods;
 import dev.ferry.worker.env.NodeAssignment;
-import dev.ferry.worker.env.Reporting;
 import dev.ferry.worker.env.UploadServerEnv;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -175,8 +174,7 @@ public final class LocalNodeAgent implements AutoCloseable {
         Path terminationLog = dir.resolve("termination-log");
         Files.deleteIfExists(terminationLog);
         // a container writes where its Pod says (the runtime mounts the node's file there); a process writes the node's file
-        Path messagePath = processes.nodePaths(kind) ? terminationLog : Path.of(container.getTerminationMessagePath() == null
-                ? Reporting.TERMINATION_LOG : container.getTerminationMessagePath());
+        Path messagePath = processes.nodePaths(kind) ? terminationLog : WorkerRuntime.terminationMessagePath(container);
         env = new NodeAssignment(messagePath, metrics, port, "127.0.0.1").applyTo(env);
         Process process = processes.start(kind, pod, container, env, mounts, terminationLog, dir, root.resolve("logs")
                 .resolve(pod.getMetadata().getNamespace()).resolve(pod.getMetadata().getName() + ".log"));

@@ -69,6 +69,11 @@ public final class PodmanWorkers implements WorkerRuntime {
         return false;
     }
 
+    /** Whether {@code process} is a podman process this runtime started. */
+    boolean started(Process process) {
+        return containers.containsKey(process);
+    }
+
     /** Whether this runtime runs {@code kind}. */
     public boolean runs(WorkerKind kind) {
         return images.containsKey(kind);
@@ -120,8 +125,7 @@ public final class PodmanWorkers implements WorkerRuntime {
         if (security != null && Boolean.TRUE.equals(security.getPrivileged())) {
             command.add("--privileged");
         }
-        String messagePath = container.getTerminationMessagePath() == null ? "/dev/termination-log" : container.getTerminationMessagePath();
-        command.addAll(List.of("--volume", terminationLog + ":" + messagePath));
+        command.addAll(List.of("--volume", terminationLog + ":" + WorkerRuntime.terminationMessagePath(container)));
         for (Map.Entry<String, Path> mount : mounts.entrySet()) {
             boolean device = container.getVolumeDevices() != null && container.getVolumeDevices().stream()
                     .anyMatch(d -> d.getDevicePath().equals(mount.getKey()));
@@ -198,9 +202,17 @@ public final class PodmanWorkers implements WorkerRuntime {
         return all;
     }
 
-    /** The group {@code gid} owns {@code dir} and everything in it, with group read/write (and search on directories). */
+    /**
+     * The group {@code gid} owns {@code dir} and everything in it, with group read/write (and search
+     * on directories) — skipped when the directory itself already is so, as a kubelet's
+     * {@code fsGroupChangePolicy: OnRootMismatch} skips (a claim is shared once, not at every start).
+     */
     private static void shareTree(Path dir, long gid) throws IOException {
         if (!Files.isDirectory(dir)) {
+            return;
+        }
+        if (Files.getAttribute(dir, "unix:gid").equals((int) gid) && Files.getPosixFilePermissions(dir).containsAll(
+                EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE))) {
             return;
         }
         UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();

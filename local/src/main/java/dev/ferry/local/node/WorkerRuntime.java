@@ -1,6 +1,7 @@
 package dev.ferry.local.node;
 
 import dev.ferry.worker.WorkerKind;
+import dev.ferry.worker.env.Reporting;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
@@ -50,8 +51,7 @@ public interface WorkerRuntime {
 
             @Override
             public void kill(Process process) {
-                // removes the container when it was one; a process is killed the same way either runtime would
-                containers.kill(process);
+                (containers.started(process) ? containers : processes).kill(process);
             }
         };
     }
@@ -66,6 +66,11 @@ public interface WorkerRuntime {
 
     /** Stops {@code process} and everything it started, at once. */
     void kill(Process process);
+
+    /** Where {@code container} writes its termination message (its terminationMessagePath, a kubelet's default otherwise). */
+    static Path terminationMessagePath(Container container) {
+        return Path.of(container.getTerminationMessagePath() == null ? Reporting.TERMINATION_LOG : container.getTerminationMessagePath());
+    }
 
     /** The worker {@code container} names: its {@code worker NAME} arguments, else its image's name. */
     static WorkerKind named(Container container) {
