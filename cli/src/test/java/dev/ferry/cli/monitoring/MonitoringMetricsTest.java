@@ -22,7 +22,9 @@ import dev.ferry.disk.testing.Images;
 import dev.ferry.disk.testing.Tools;
 import dev.ferry.importer.app.ImporterMain;
 import dev.ferry.importer.testing.FaultyHttpServer;
+import dev.ferry.local.node.WorkerProcesses;
 import dev.ferry.uploader.app.UploadServerMain;
+import dev.ferry.worker.WorkerKind;
 import dev.ferry.worker.env.CloneSourceEnv;
 import dev.ferry.worker.env.DiskTarget;
 import dev.ferry.worker.env.ImporterEnv;
@@ -61,6 +63,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MonitoringMetricsTest {
     static KubernetesClient client;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The workers as real processes, started the way local mode starts them. */
+    private static final WorkerProcesses WORKERS = WorkerProcesses.sameBuild(Map.of(WorkerKind.IMPORTER, ImporterMain.class,
+            WorkerKind.UPLOAD_SERVER, UploadServerMain.class, WorkerKind.CLONE_SOURCE, CloneSourceMain.class));
 
     @TempDir
     Path dir;
@@ -157,16 +162,16 @@ class MonitoringMetricsTest {
         Path data = Files.createDirectories(dir.resolve("import"));
         try (FaultyHttpServer server = FaultyHttpServer.http(dir).stallAfter(1 << 20, 60_000, 1)) {
             int port = freePort();
-            Process importer = worker(ImporterMain.class, new ImporterEnv(server.url("image.qcow2").toString(),
+            Process importer = worker(WorkerKind.IMPORTER, new ImporterEnv(server.url("image.qcow2").toString(),
                     ImporterEnv.SourceAccess.NONE, 1, 600, DiskTarget.filesystem(data, DiskTarget.KUBEVIRT, null, null, false),
-                    new Reporting(port, "import-uid", dir.resolve("import.log"))).toEnv(), "importer");
+                    new Reporting(port, "import-uid", dir.resolve("import.log"))).toEnv());
             scrapes.add(workerScrape(importer, "importer", port, "ferry_import_source_bytes_total{ownerUID=\"import-uid\"}"));
         }
         int port = freePort();
         Path upload = Files.createDirectories(dir.resolve("upload"));
-        Process uploadServer = worker(UploadServerMain.class, new UploadServerEnv("127.0.0.1", freePort(), null, null, null, 600, null,
+        Process uploadServer = worker(WorkerKind.UPLOAD_SERVER, new UploadServerEnv("127.0.0.1", freePort(), null, null, null, 600, null,
                 DiskTarget.filesystem(upload, DiskTarget.KUBEVIRT, "64Mi", null, false),
-                new Reporting(port, "upload-uid", dir.resolve("upload.log"))).toEnv(), "upload-server");
+                new Reporting(port, "upload-uid", dir.resolve("upload.log"))).toEnv());
         scrapes.add(workerScrape(uploadServer, "upload-server", port, "kubevirt_cdi_upload_progress_total{ownerUID=\"upload-uid\"}"));
 
         Tools.run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
@@ -177,21 +182,17 @@ class MonitoringMetricsTest {
         }
         try (ServerSocket silent = new ServerSocket(0)) {
             port = freePort();
-            Process cloneSource = worker(CloneSourceMain.class, new CloneSourceEnv(source, false, DiskTarget.KUBEVIRT,
+            Process cloneSource = worker(WorkerKind.CLONE_SOURCE, new CloneSourceEnv(source, false, DiskTarget.KUBEVIRT,
                     "https://127.0.0.1:" + silent.getLocalPort() + "/v1beta1/upload", dir.resolve("clone.crt"), dir.resolve("clone.key"),
-                    dir.resolve("clone.crt"), 1, new Reporting(port, "clone-uid", dir.resolve("clone.log"))).toEnv(), "clone-source");
+                    dir.resolve("clone.crt"), 1, new Reporting(port, "clone-uid", dir.resolve("clone.log"))).toEnv());
             scrapes.add(workerScrape(cloneSource, "clone-source", port, "ferry_clone_source_bytes_total{ownerUID=\"clone-uid\"}"));
         }
         return scrapes;
     }
 
-    private Process worker(Class<?> main, Map<String, String> env, String name) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx192m", "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), main.getName()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".out").toFile());
-        builder.environment().putAll(env);
-        return builder.start();
+    /** Starts {@code kind} as local mode's process runtime does, its output in {@code <worker>.out}. */
+    private Process worker(WorkerKind kind, Map<String, String> env) throws IOException {
+        return WORKERS.start(kind, null, null, env, Map.of(), null, dir, dir.resolve(kind.workerName() + ".out"));
     }
 
     private String workerScrape(Process worker, String name, int port, String sample) throws Exception {
@@ -206,8 +207,7 @@ class MonitoringMetricsTest {
             });
             return scrape(port);
         } finally {
-            worker.descendants().forEach(ProcessHandle::destroyForcibly);
-            worker.destroyForcibly();
+            WORKERS.kill(worker);
             worker.waitFor();
         }
     }
