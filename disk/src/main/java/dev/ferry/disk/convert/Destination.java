@@ -10,7 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /** Where a disk goes: a regular file (created if missing), an existing block device, or a directory for archives. */
-public record Destination(Path path) {
+public record Destination(Path path) implements ImportDestination {
     private static final int S_IFMT = 0170000;
     private static final int S_IFBLK = 0060000;
 
@@ -22,7 +22,7 @@ public record Destination(Path path) {
         return (mode & S_IFMT) == S_IFBLK;
     }
 
-    /** Opens the disk target; a file's capacity is the requested size, or unlimited. */
+    @Override
     public DiskTarget open(long requestedSize, boolean preallocate) throws IOException {
         if (isBlockDevice()) {
             return BlockDeviceTarget.open(path, preallocate);
@@ -52,8 +52,9 @@ public record Destination(Path path) {
         return Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) ? Files.size(path) : 0;
     }
 
-    /** The directory spill files go to: next to the disk, on the same volume. */
-    Path spillDirectory() {
+    /** Next to the disk, on the same volume. */
+    @Override
+    public Path spillDirectory() {
         Path parent = path.toAbsolutePath().getParent();
         return parent == null ? Path.of(".") : parent;
     }

@@ -30,16 +30,17 @@ import java.util.logging.Logger;
 public final class DiskImport {
     private static final Logger LOG = Logger.getLogger(DiskImport.class.getName());
     private static final int BLOCK = 1 << 20;
+    private static final int SMALL_BLOCK = 64 << 10;
     private static final int READ_AHEAD_DEPTH = 8;
     private static final long SPILL_MEMORY = 32L << 20;
 
     private final ImageSource source;
-    private final Destination destination;
+    private final ImportDestination destination;
     private final ImportOptions options;
     private final TransferProgress progress;
     private final int workers;
 
-    public DiskImport(ImageSource source, Destination destination, ImportOptions options, TransferProgress progress) {
+    public DiskImport(ImageSource source, ImportDestination destination, ImportOptions options, TransferProgress progress) {
         this.source = source;
         this.destination = destination;
         this.options = options;
@@ -130,7 +131,7 @@ public final class DiskImport {
         long diskSize = validateSize(virtualSize);
         try (DiskTarget target = destination.open(options.requestedSize(), options.preallocate());
              TaskPool pool = new TaskPool(workers, workers * 4);
-             ReadAhead reader = new ReadAhead(probe.channel(), BLOCK, READ_AHEAD_DEPTH)) {
+             ReadAhead reader = new ReadAhead(probe.channel(), blockSize(fileSize), READ_AHEAD_DEPTH)) {
             if (diskSize >= 0) {
                 target.prepare(diskSize);
             }
@@ -156,6 +157,14 @@ public final class DiskImport {
             target.finish(finalSize);
             return new ImportResult(format, probe.compression(), written, finalSize, 0, 0);
         }
+    }
+
+    /** Read-ahead blocks of 1 MiB, or smaller for a smaller source: a 200 KiB image needs no 1 MiB buffer. */
+    private static int blockSize(long sourceSize) {
+        if (sourceSize < 0 || sourceSize >= BLOCK) {
+            return BLOCK;
+        }
+        return (int) Math.max(SMALL_BLOCK, (sourceSize + SMALL_BLOCK - 1) / SMALL_BLOCK * SMALL_BLOCK);
     }
 
     /** Phase validate: a requested size below the image's own is an error, never a shrink. */
