@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -25,12 +27,39 @@ public final class WorkerProcesses implements WorkerRuntime {
         this.commands = commands;
     }
 
-    /** Workers as processes of this JVM's own build: {@code java -cp <this classpath> <main>}. */
+    /**
+     * Workers as processes of this JVM's own build: {@code java -cp <this classpath> <main>}, with
+     * this JVM's start-up cache when it has one (bin/ferry's AOT cache or CDS archive: same JDK,
+     * same classpath, so a worker's JDK, fabric8 and disk-engine classes come ready from it).
+     */
     public static WorkerProcesses sameBuild(Map<WorkerKind, Class<?>> mains) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new WorkerProcesses(kind -> !mains.containsKey(kind) ? null : List.of(java, "-XX:+UseSerialGC", "-Xmx192m",
-                "-XX:MaxDirectMemorySize=96m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                mains.get(kind).getName()));
+        List<String> startup = startupCache(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        return new WorkerProcesses(kind -> {
+            if (!mains.containsKey(kind)) {
+                return null;
+            }
+            List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx192m", "-XX:MaxDirectMemorySize=96m"));
+            command.addAll(startup);
+            command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    mains.get(kind).getName()));
+            return command;
+        });
+    }
+
+    /** The start-up cache options among a JVM's arguments (only reading a cache, never training one). */
+    static List<String> startupCache(List<String> jvmArguments) {
+        List<String> cache = jvmArguments.stream()
+                .filter(a -> a.startsWith("-XX:AOTCache=") || a.startsWith("-XX:SharedArchiveFile=")).toList();
+        if (cache.isEmpty()) {
+            return List.of();
+        }
+        List<String> options = new ArrayList<>(cache);
+        if (cache.stream().anyMatch(a -> a.startsWith("-XX:AOTCache="))) {
+            options.add("-Xlog:aot=off"); // a JDK 25+ option, as the AOT cache is
+        }
+        options.add("-Xlog:cds=off");
+        return options;
     }
 
     @Override
