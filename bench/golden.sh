@@ -28,6 +28,8 @@ make_guest_disk "$WORK/guest" "$golden"
 local_pid=""
 trap 'kill ${local_pid:-} 2>/dev/null || true; wait ${local_pid:-} 2>/dev/null || true; umount "$WORK/xfs" 2>/dev/null || true' EXIT
 
+# terminationGracePeriodSeconds 0: each VM is deleted as soon as it runs, before the guest's init
+# listens for the power button, so a grace period would only be waited out
 vm_json() {  # name, golden|existing
   local volume template=""
   if [[ $2 == golden ]]; then
@@ -38,7 +40,7 @@ vm_json() {  # name, golden|existing
   fi
   cat <<JSON
 {"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{"name":"$1","namespace":"default"},
- "spec":{"runStrategy":"Always",$template"template":{"spec":{"terminationGracePeriodSeconds":5,"domain":{"cpu":{"cores":1},
+ "spec":{"runStrategy":"Always",$template"template":{"spec":{"terminationGracePeriodSeconds":0,"domain":{"cpu":{"cores":1},
    "memory":{"guest":"256Mi"},"devices":{"disks":[{"name":"root","disk":{"bus":"virtio"}}]},
    "firmware":{"kernelBoot":{"kernelArgs":"console=ttyS0 quiet","container":{"image":"ferry/guest-kernel",
      "kernelPath":"$WORK/guest/vmlinuz","initrdPath":"$WORK/guest/initrd.img"}}}},
