@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,6 +30,7 @@ import javax.net.ssl.SSLContext;
 public final class UploadClient {
     private static final Logger LOG = Logger.getLogger(UploadClient.class.getName());
     private static final int BUFFER = 1 << 20;
+    private static final long SENDFILE_CHUNK = 8L << 20;
 
     private final URI base;
     private final Supplier<String> token;
@@ -59,18 +62,15 @@ public final class UploadClient {
     /** Uploads {@code image}; {@code sent} hears the offset after every chunk written. */
     public void upload(Path image, LongConsumer sent) throws IOException {
         try (FileChannel file = FileChannel.open(image, StandardOpenOption.READ)) {
-            long length = file.size();
-            upload(new Body() {
-                @Override
-                public long length() {
-                    return length;
-                }
+            upload(new FileBody(file, file.size()), sent);
+        }
+    }
 
-                @Override
-                public int read(ByteBuffer into, long position) throws IOException {
-                    return file.read(into, position);
-                }
-            }, sent);
+    /** An image file: over plain HTTP the kernel sends it to the socket itself ({@code sendfile}). */
+    private record FileBody(FileChannel file, long length) implements Body {
+        @Override
+        public int read(ByteBuffer into, long position) throws IOException {
+            return file.read(into, position);
         }
     }
 
@@ -103,6 +103,9 @@ public final class UploadClient {
 
     /** Sends the bytes from {@code offset}; true when the server confirmed the upload, false when it wants the rest. */
     private boolean send(Body file, long offset, long length, LongConsumer sent) throws IOException {
+        if (file instanceof FileBody body && "http".equalsIgnoreCase(base.getScheme())) {
+            return sendFile(body.file(), offset, length, sent);
+        }
         HttpURLConnection connection = open(Endpoint.UPLOAD.path(), "PUT");
         connection.setDoOutput(true);
         connection.setRequestProperty("Content-Type", file.contentType());
@@ -132,6 +135,68 @@ public final class UploadClient {
             return false;
         }
         throw failure(connection, status);
+    }
+
+    /**
+     * {@link #send} for a file over plain HTTP: the request head is written by hand and the body
+     * by {@link FileChannel#transferTo} (sendfile), so the image never passes through this JVM's
+     * memory — HttpURLConnection's streaming mode copied every byte twice. TLS keeps {@link #send}'s
+     * path (the JDK encrypts in user space).
+     */
+    private boolean sendFile(FileChannel file, long offset, long length, LongConsumer sent) throws IOException {
+        URI uri = base.resolve(Endpoint.UPLOAD.path());
+        String host = uri.getHost();
+        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        try (SocketChannel socket = SocketChannel.open()) {
+            socket.socket().connect(new InetSocketAddress(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port),
+                    30_000);
+            StringBuilder head = new StringBuilder("PUT ").append(uri.getRawPath()).append(" HTTP/1.1\r\n")
+                    .append("Host: ").append(host).append(':').append(port).append("\r\n")
+                    .append("Content-Type: application/octet-stream\r\n")
+                    .append("Content-Length: ").append(length - offset).append("\r\n")
+                    .append("Connection: close\r\n");
+            if (offset > 0) {
+                head.append("Content-Range: bytes ").append(offset).append('-').append(length - 1).append('/').append(length)
+                        .append("\r\n");
+            }
+            String bearer = token.get();
+            if (bearer != null) {
+                head.append("Authorization: Bearer ").append(bearer).append("\r\n");
+            }
+            if (target != null) {
+                head.append(UploadHeaders.TARGET).append(": ").append(target).append("\r\n");
+            }
+            ByteBuffer request = ByteBuffer.wrap(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            long position = offset;
+            try {
+                while (request.hasRemaining()) {
+                    socket.write(request);
+                }
+                while (position < length) {
+                    long n = file.transferTo(position, Math.min(length - position, SENDFILE_CHUNK), socket);
+                    if (n <= 0 && file.size() < length) {
+                        throw new UploadException(0, "the image file shrank while it was being uploaded");
+                    }
+                    position += n;
+                    sent.accept(position);
+                }
+            } catch (UploadException e) {
+                throw e;
+            } catch (IOException e) {
+                // a server that refuses the upload answers and closes before reading it all: its answer is the cause
+                PlainResponse early = PlainResponse.readOrNull(socket);
+                if (early == null || early.status() == 200 || early.status() == 202) {
+                    throw e;
+                }
+                throw early.failure();
+            }
+            PlainResponse response = PlainResponse.read(socket);
+            return switch (response.status()) {
+                case 200 -> true;
+                case 202 -> false;
+                default -> throw response.failure();
+            };
+        }
     }
 
     /** Where to continue: waits until the server has noticed the dropped connection. */
