@@ -32,53 +32,55 @@ if [[ ! -f "$compressed" ]]; then
 fi
 
 
-report_case() {  # name — medians of the caller's q, f (seconds) and rss (KiB) arrays, and its RATIO line
-  local name=$1 qm fm rm
+report_case() {  # name image — medians of the caller's q, f (seconds), qc, fc (CPU seconds) and rss (KiB) arrays, its RATIO line
+  local name=$1 gib qm fm rm
+  gib=$(data_gib "$2")
   qm=$(printf '%s\n' "${q[@]}" | median); fm=$(printf '%s\n' "${f[@]}" | median)
   rm=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
   echo "  runs qemu-img: ${q[*]}" | cut -c1-200; echo "  runs ferry:    ${f[*]}" | cut -c1-200
   printf '%-24s qemu-img %6.3f s   ferry %6.3f s   ferry peak RSS %d MiB\n' "$name" "$qm" "$fm" $((rm / 1024))
+  echo "CPU_S_PER_GIB $name ferry $(per_gib "$gib" "${fc[@]}") qemu-img $(per_gib "$gib" "${qc[@]}") (user+sys, $(printf '%.2f' "$gib") GiB of data)"
   echo "$name $(echo "$fm / $qm" | bc -l) $((rm / 1024))" >> "$WORK/ratios.txt"
 }
 
 run_case() {  # name image
   local name=$1 image=$2 out="$WORK/out.img" rss_file="$WORK/rss.txt"
-  local q=() f=() rss=()
+  local q=() f=() qc=() fc=() rss=()
   for ((i = 0; i < RUNS; i++)); do
     rm -f "$out"; sync; cat "$image" > /dev/null
-    t0=$(now); qemu-img convert -O raw "$image" "$out"; sync; t1=$(now)
-    q+=("$(echo "$t1 - $t0" | bc -l)")
+    t0=$(now); timed "$rss_file" qemu-img convert -O raw "$image" "$out"; sync; t1=$(now)
+    q+=("$(echo "$t1 - $t0" | bc -l)"); qc+=("$(cpu_s "$rss_file")")
     qemu-img compare -q -f raw "$out" "$image" || { echo "qemu-img output differs?!" >&2; exit 1; }
     rm -f "$out"; sync; cat "$image" > /dev/null
-    t0=$(now); /usr/bin/time -f %M -o "$rss_file" "$FERRY" import --no-progress --source "$image" --dest "$out" 2>/dev/null; sync; t1=$(now)
-    f+=("$(echo "$t1 - $t0" | bc -l)")
-    rss+=("$(cat "$rss_file")")
+    t0=$(now); timed "$rss_file" "$FERRY" import --no-progress --source "$image" --dest "$out" 2>/dev/null; sync; t1=$(now)
+    f+=("$(echo "$t1 - $t0" | bc -l)"); fc+=("$(cpu_s "$rss_file")")
+    rss+=("$(rss_kib "$rss_file")")
     qemu-img compare -q -f raw "$out" "$image" || { echo "ferry output differs from the image" >&2; exit 1; }
   done
-  report_case "$name"
+  report_case "$name" "$image"
 }
 
 # onto a block device (a loop device over a sparse file, as local mode's Block volumes are): both
 # tools write into the existing device, the image then zeros to its end; qemu-img with -n, as CDI runs it
 run_block_case() {  # name image
   local name=$1 image=$2 backing="$WORK/block.img" rss_file="$WORK/rss.txt" dev
-  local q=() f=() rss=()
+  local q=() f=() qc=() fc=() rss=()
   rm -f "$backing"; truncate -s 6G "$backing"
   dev=$(losetup --find --show "$backing")
   trap 'losetup -d '"$dev"' 2>/dev/null || true' EXIT
   for ((i = 0; i < RUNS; i++)); do
     sync; cat "$image" > /dev/null
-    t0=$(now); qemu-img convert -n -O raw "$image" "$dev"; sync; t1=$(now)
-    q+=("$(echo "$t1 - $t0" | bc -l)")
+    t0=$(now); timed "$rss_file" qemu-img convert -n -O raw "$image" "$dev"; sync; t1=$(now)
+    q+=("$(echo "$t1 - $t0" | bc -l)"); qc+=("$(cpu_s "$rss_file")")
     check_block "$dev" "$image" qemu-img
     sync; cat "$image" > /dev/null
-    t0=$(now); /usr/bin/time -f %M -o "$rss_file" "$FERRY" import --no-progress --source "$image" --dest "$dev" 2>/dev/null; sync; t1=$(now)
-    f+=("$(echo "$t1 - $t0" | bc -l)")
-    rss+=("$(cat "$rss_file")")
+    t0=$(now); timed "$rss_file" "$FERRY" import --no-progress --source "$image" --dest "$dev" 2>/dev/null; sync; t1=$(now)
+    f+=("$(echo "$t1 - $t0" | bc -l)"); fc+=("$(cpu_s "$rss_file")")
+    rss+=("$(rss_kib "$rss_file")")
     check_block "$dev" "$image" ferry
   done
   losetup -d "$dev"; trap - EXIT; rm -f "$backing"
-  report_case "$name"
+  report_case "$name" "$image"
 }
 
 check_block() {  # device image tool: the image's bytes, then zeros to the device's end (qemu-img compare

@@ -46,17 +46,17 @@ for _ in $(seq 50); do curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$port/disk
 url="http://127.0.0.1:$port/disk.qcow2"
 
 out="$WORK/out.img"
-a=(); b=(); rss=()
+a=(); b=(); ac=(); bc_=(); rss=()
 for ((i = 0; i < RUNS; i++)); do
   rm -f "$out"; sync; cat "$image" > /dev/null
   t0=$(now)
-  nbdkit -r -U - curl url="$url" --run "qemu-img convert -f qcow2 -O raw \$nbd $out"
-  sync; t1=$(now); a+=("$(elapsed "$t0" "$t1")")
+  timed "$WORK/rss.txt" nbdkit -r -U - curl url="$url" --run "qemu-img convert -f qcow2 -O raw \$nbd $out"
+  sync; t1=$(now); a+=("$(elapsed "$t0" "$t1")"); ac+=("$(cpu_s "$WORK/rss.txt")")
   qemu-img compare -q -f raw "$out" "$image" || { echo "nbdkit path output differs?!" >&2; exit 1; }
   rm -f "$out"; sync; cat "$image" > /dev/null
   t0=$(now)
-  /usr/bin/time -f %M -o "$WORK/rss.txt" "$FERRY" import --no-progress --source "$url" --dest "$out" 2>/dev/null
-  sync; t1=$(now); b+=("$(elapsed "$t0" "$t1")"); rss+=("$(cat "$WORK/rss.txt")")
+  timed "$WORK/rss.txt" "$FERRY" import --no-progress --source "$url" --dest "$out" 2>/dev/null
+  sync; t1=$(now); b+=("$(elapsed "$t0" "$t1")"); bc_+=("$(cpu_s "$WORK/rss.txt")"); rss+=("$(rss_kib "$WORK/rss.txt")")
   qemu-img compare -q -f raw "$out" "$image" || { echo "ferry output differs from the image" >&2; exit 1; }
 done
 rm -f "$out"
@@ -81,20 +81,21 @@ endpoint=$(sed -n 's/^ENDPOINT //p' "$WORK/s3.log")
 [[ -n "$endpoint" ]] || { echo "S3Proxy did not start:" >&2; cat "$WORK/s3.log" >&2; exit 1; }
 mkdir -p "$WORK/secret"; printf 'ferry-access' > "$WORK/secret/accessKeyId"; printf 'ferry-secret-key' > "$WORK/secret/secretKey"
 scratch="$WORK/scratch.qcow2"
-c=(); d=()
+c=(); d=(); cc=(); dc=()
 for ((i = 0; i < RUNS; i++)); do
   rm -f "$out" "$scratch"; sync
   t0=$(now)
-  curl -sf -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" --aws-sigv4 "aws:amz:us-east-1:s3" \
+  timed "$WORK/cpu-curl.txt" curl -sf -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" --aws-sigv4 "aws:amz:us-east-1:s3" \
     --user ferry-access:ferry-secret-key -o "$scratch" "$endpoint/bench/disk.qcow2"
-  qemu-img convert -f qcow2 -O raw "$scratch" "$out"
+  timed "$WORK/rss.txt" qemu-img convert -f qcow2 -O raw "$scratch" "$out"
   sync; t1=$(now); c+=("$(elapsed "$t0" "$t1")")
+  cc+=("$(echo "$(cpu_s "$WORK/cpu-curl.txt") + $(cpu_s "$WORK/rss.txt")" | bc -l)")
   qemu-img compare -q -f raw "$out" "$image" || { echo "download-then-convert output differs?!" >&2; exit 1; }
   rm -f "$out" "$scratch"; sync
   t0=$(now)
-  /usr/bin/time -f %M -o "$WORK/rss.txt" "$FERRY" import --no-progress --source s3://bench/disk.qcow2 \
+  timed "$WORK/rss.txt" "$FERRY" import --no-progress --source s3://bench/disk.qcow2 \
     --s3-endpoint "$endpoint" --secret-dir "$WORK/secret" --dest "$out" 2>/dev/null
-  sync; t1=$(now); d+=("$(elapsed "$t0" "$t1")"); rss+=("$(cat "$WORK/rss.txt")")
+  sync; t1=$(now); d+=("$(elapsed "$t0" "$t1")"); dc+=("$(cpu_s "$WORK/rss.txt")"); rss+=("$(rss_kib "$WORK/rss.txt")")
   qemu-img compare -q -f raw "$out" "$image" || { echo "ferry S3 output differs from the image" >&2; exit 1; }
 done
 rm -f "$out" "$scratch"
@@ -108,6 +109,9 @@ echo "  runs download-then-convert s3:  ${c[*]}"
 echo "  runs ferry s3:                  ${d[*]}"
 printf 'http-qcow2   nbdkit curl + qemu-img      %6.3f s   ferry %6.3f s\n' "$am" "$bm"
 printf 's3-qcow2     download, then qemu-img     %6.3f s   ferry %6.3f s\n' "$cm" "$dm"
+gib=$(data_gib "$image")
+echo "CPU_S_PER_GIB http-qcow2 ferry $(per_gib "$gib" "${bc_[@]}") nbdkit+qemu-img $(per_gib "$gib" "${ac[@]}") (user+sys of the client side; nginx's not counted)"
+echo "CPU_S_PER_GIB s3-qcow2 ferry $(per_gib "$gib" "${dc[@]}") curl+qemu-img $(per_gib "$gib" "${cc[@]}") (user+sys of the client side; S3Proxy's not counted)"
 printf 'PEAK_RSS_MIB ferry %d\n' $(( $(printf '%s\n' "${rss[@]}" | sort -n | tail -1) / 1024 ))
 printf 'RATIO http-qcow2 %.3f\n' "$(echo "$bm / $am" | bc -l)"
 printf 'RATIO s3-qcow2 %.3f\n' "$(echo "$dm / $cm" | bc -l)"

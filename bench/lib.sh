@@ -2,6 +2,18 @@
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc -l; }
+# A command under /usr/bin/time: its peak RSS (KiB), user and system CPU seconds (children it
+# waited for included) into <file>; rss_kib and cpu_s read them back.
+#   timed <file> command...
+timed() { local file=$1; shift; /usr/bin/time -f '%M %U %S' -o "$file" "$@"; }
+rss_kib() { tail -1 "$1" | awk '{print $1}'; }
+cpu_s() { tail -1 "$1" | awk '{print $2 + $3}'; }
+# GiB of data an image holds (its allocated, non-zero extents as qemu-img maps them)
+data_gib() {
+  qemu-img map --output=json "$1" | python3 -c 'import json,sys; print(sum(e["length"] for e in json.load(sys.stdin) if e["data"]) / 2**30)'
+}
+# median CPU seconds per GiB: per_gib <GiB> <cpu seconds>...
+per_gib() { local gib=$1; shift; printf '%s\n' "$@" | median | awk -v g="$gib" '{printf "%.2f", $1 / g}'; }
 
 # A 4 GiB-virtual qcow2 holding 1 GiB of incompressible data in four 256 MiB runs.
 make_plain_qcow2() {

@@ -60,6 +60,8 @@ FERRY_TOKEN_PUBLIC_KEY="$WORK/keys/token.pub" FERRY_PROXY_PORT=$proxy_port FERRY
 proxy_pid=$!
 trap 'kill $nginx_pid $proxy_pid 2>/dev/null || true; pkill -f "worker upload-proxy" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$proxy_port/healthz" && break; sleep 0.1; done
+proxy_jvm=$(pgrep -P "$proxy_pid" | head -1)   # the JVM under /usr/bin/time: its CPU is read around each upload
+proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); print ($12 + $13) / hz}' "/proc/$1/stat"; }
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/" && break; sleep 0.1; done
 
 # starts an upload server for one upload (it exits once the disk is synced)
@@ -68,22 +70,22 @@ start_server() {
   FERRY_DATA_PATH="$WORK/data" FERRY_UPLOAD_HOST=127.0.0.1 \
     FERRY_UPLOAD_PORT=$server_port FERRY_METRICS_PORT=-1 FERRY_UPLOAD_TARGET=vms/bench \
     FERRY_TERMINATION_LOG="$WORK/termination-log" FERRY_IMAGE_SIZE=4Gi \
-    /usr/bin/time -f %M -o "$WORK/server-rss.txt" "$FERRY" worker upload-server 2>"$WORK/server.log" &
+    timed "$WORK/server-rss.txt" "$FERRY" worker upload-server 2>"$WORK/server.log" &
   server_pid=$!
   for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$server_port/healthz" && return; sleep 0.1; done
   echo "upload server did not start: $(cat "$WORK/server.log")" >&2; exit 1
 }
 
-declare -A curl_s ferry_s qemu_s
+declare -A curl_s ferry_s qemu_s cpu_curl cpu_client cpu_proxy cpu_server
 server_rss=()
 for ((i = 0; i < RUNS; i++)); do
   for kind in raw qcow2; do
     image=$([[ $kind == raw ]] && echo "$raw" || echo "$qcow2")
     rm -f "$WORK/body/upload"; sync; cat "$image" > /dev/null
     t0=$(now)
-    curl -sSf -o /dev/null -T "$image" "http://127.0.0.1:$nginx_port/upload" \
+    timed "$WORK/cpu.txt" curl -sSf -o /dev/null -T "$image" "http://127.0.0.1:$nginx_port/upload" \
       || { echo "nginx refused the PUT; its error log:" >&2; tail -5 "$WORK/nginx-error.log" >&2; exit 1; }
-    sync; t1=$(now); curl_s[$kind]+="$(elapsed "$t0" "$t1") "
+    sync; t1=$(now); curl_s[$kind]+="$(elapsed "$t0" "$t1") "; cpu_curl[$kind]+="$(cpu_s "$WORK/cpu.txt") "
     cmp -s "$WORK/body/upload" "$image" || { echo "nginx stored something else than $image" >&2; exit 1; }
     rm -f "$WORK/body/upload"
 
@@ -96,17 +98,19 @@ for ((i = 0; i < RUNS; i++)); do
 
     start_server; sync; cat "$image" > /dev/null
     "$FERRY" upload-token --signing-key "$WORK/keys/token.key" -n vms --pvc bench > "$WORK/token"
-    t0=$(now)
-    "$FERRY" image-upload dv bench -n vms --image-path "$image" --uploadproxy-url "http://127.0.0.1:$proxy_port" \
+    p0=$(proc_cpu "$proxy_jvm"); t0=$(now)
+    timed "$WORK/cpu.txt" "$FERRY" image-upload dv bench -n vms --image-path "$image" --uploadproxy-url "http://127.0.0.1:$proxy_port" \
       --token-file "$WORK/token" --no-progress 2>"$WORK/client.log" || { cat "$WORK/client.log" >&2; exit 1; }
     sync; t1=$(now); ferry_s[$kind]+="$(elapsed "$t0" "$t1") "
-    wait "$server_pid"; server_rss+=("$(cat "$WORK/server-rss.txt")")
+    cpu_client[$kind]+="$(cpu_s "$WORK/cpu.txt") "; cpu_proxy[$kind]+="$(echo "$(proc_cpu "$proxy_jvm") - $p0" | bc -l) "
+    wait "$server_pid"; server_rss+=("$(rss_kib "$WORK/server-rss.txt")"); cpu_server[$kind]+="$(cpu_s "$WORK/server-rss.txt") "
     qemu-img compare -q -f raw "$WORK/data/disk.img" "$image" || { echo "uploaded disk differs from $image" >&2; exit 1; }
   done
 done
 pkill -TERM -P "$proxy_pid" 2>/dev/null || true   # the JVM under /usr/bin/time, which then writes its peak RSS
 wait "$proxy_pid" 2>/dev/null || true
 
+gib=$(data_gib "$qcow2")
 for kind in raw qcow2; do
   c=$(tr ' ' '\n' <<< "${curl_s[$kind]}" | grep . | median)
   f=$(tr ' ' '\n' <<< "${ferry_s[$kind]}" | grep . | median)
@@ -114,6 +118,8 @@ for kind in raw qcow2; do
   echo "upload-$kind: curl -T to nginx (body to file) median ${c}s; ferry image-upload via proxy median ${f}s ($(echo "1024 / $f" | bc) MiB/s of data); local qemu-img convert of the file median ${q}s"
   echo "INFO upload-$kind ferry/local-qemu-img $(echo "scale=3; $f / $q" | bc)"
   ratios+=("RATIO upload-$kind $(echo "scale=3; $f / $c" | bc)")
+  # shellcheck disable=SC2086 # the per-run values are space-separated
+  echo "CPU_S_PER_GIB upload-$kind client $(per_gib "$gib" ${cpu_client[$kind]}) proxy $(per_gib "$gib" ${cpu_proxy[$kind]}) server $(per_gib "$gib" ${cpu_server[$kind]}) curl $(per_gib "$gib" ${cpu_curl[$kind]}) (user+sys per GiB of data; nginx's not counted)"
 done
 echo "PEAK_RSS_MIB upload-server $(( $(printf '%s\n' "${server_rss[@]}" | sort -n | tail -1) / 1024 ))"
 proxy_rss=$(grep -Eo '^[0-9]+$' "$WORK/proxy-rss.txt" 2>/dev/null || echo 0)
