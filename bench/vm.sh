@@ -31,7 +31,9 @@ http_port=$(free_port)
 (cd "$WORK/guest" && exec python3 -m http.server "$http_port" --bind 127.0.0.1) >"$WORK/http.log" 2>&1 &
 http_pid=$!
 rm -rf "$WORK/local"
-"$FERRY" local up --data-root "$WORK/local" >"$WORK/local.log" 2>&1 &
+# log lines with milliseconds, in local mode and the launchers it starts (they inherit the environment): start_parts reads them
+JAVA_TOOL_OPTIONS='-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL|%4$s|%5$s%6$s%n' \
+  "$FERRY" local up --data-root "$WORK/local" >"$WORK/local.log" 2>&1 &
 local_pid=$!
 trap 'kill $http_pid 2>/dev/null || true; kill $local_pid 2>/dev/null || true; wait $local_pid 2>/dev/null || true; virsh -c qemu:///system destroy ferry-bench-anchor >/dev/null 2>&1 || true' EXIT
 export KUBECONFIG="$WORK/local/kubeconfig"
@@ -102,12 +104,12 @@ await "the warm-up VMI" 120 phase_is warmup Running
 curl -sf -X DELETE "$vmis/warmup" >/dev/null
 await "the warm-up VMI to go" 60 gone warmup
 
-ferry_start=() virsh_start=()
+ferry_start=() virsh_start=() starts_at=()
 for ((i = 0; i < RUNS; i++)); do
   t0=$(now)
   curl -sf -X POST -H 'Content-Type: application/json' -d "$(vmi_json start-$i)" "$vmis" >/dev/null
   await "VMI start-$i to run" 120 phase_is "start-$i" Running
-  t1=$(now); ferry_start+=("$(elapsed "$t0" "$t1")")
+  t1=$(now); ferry_start+=("$(elapsed "$t0" "$t1")"); starts_at+=("start-$i $t0 $t1")
   curl -sf -X DELETE "$vmis/start-$i" >/dev/null
   await "VMI start-$i to go" 60 gone "start-$i"
 
@@ -140,10 +142,52 @@ for ((i = 0; i < 3; i++)); do
   bare_down+=("$d"); bare_total+=("$(echo "scale=3; $t / 1000" | bc)")
 done
 
+# where a start's time goes, from the log lines of local mode and the launcher (UTC times of day)
+start_parts() {
+  printf '%s\n' "${starts_at[@]}" > "$WORK/starts.txt"
+  python3 - "$WORK/local.log" "$WORK/local/logs/default" "$WORK/starts.txt" <<'PY'
+import datetime, glob, re, statistics, sys
+local = open(sys.argv[1], errors="replace").read().splitlines()
+def at(line):
+    m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d)\|", line)
+    return None if not m else int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3]) + int(m[4]) / 1000
+def first(lines, pattern):
+    for line in lines:
+        if re.search(pattern, line) and at(line) is not None:
+            return at(line)
+    return None
+parts = {k: [] for k in ("controller: VMI → launcher Pod", "node: Pod → process", "launcher JVM + libvirtd up",
+                         "domain defined and started", "handler: domain → Running", "API → client sees Running")}
+for row in open(sys.argv[3]).read().split("\n"):
+    if not row.strip():
+        continue
+    name, t0, t1 = row.split()
+    day = lambda t: (datetime.datetime.fromtimestamp(float(t), datetime.timezone.utc) - datetime.datetime.fromtimestamp(float(t), datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)).total_seconds()
+    pod = first(local, r"created Pod virt-launcher-%s-" % name)
+    proc = first(local, r"started launcher .*virt-launcher-%s-" % name)
+    logs = glob.glob("%s/virt-launcher-%s-*.log" % (sys.argv[2], name))
+    launcher = open(logs[0], errors="replace").read().splitlines() if logs else []
+    up = first(launcher, r"libvirtd .* up at")
+    domain = first(launcher, r"started domain")
+    running = first(local, r"default/%s: Running" % name)
+    marks = [day(t0), pod, proc, up, domain, running, day(t1)]
+    if None in marks:
+        continue
+    for key, a, b in zip(parts, marks, marks[1:]):
+        parts[key].append((b - a) * 1000)
+if not any(parts.values()):
+    print("  (start parts not in the logs)")
+for key, values in parts.items():
+    if values:
+        print("  start part %-32s median %5.0f ms   (%s)" % (key, statistics.median(values), " ".join("%.0f" % v for v in values)))
+PY
+}
+
 med() { printf '%s\n' "$@" | median; }
 echo "runs: $RUNS starts, $MIGRATIONS migrations (256 MiB guest, TCG unless /dev/kvm works), loopback"
 echo "  ferry VMI create → Running (s):  ${ferry_start[*]}"
 echo "  virsh create → running (s):      ${virsh_start[*]}"
+start_parts
 echo "  ferry migration downtime (ms):   ${downtimes[*]}"
 echo "  ferry migration job (s):         ${totals[*]}   (QEMU's stats via libvirt, as the bare anchor's)"
 echo "  ferry libvirt migrate call (s):  ${calls[*]}   (also starting the target QEMU and finishing)"
