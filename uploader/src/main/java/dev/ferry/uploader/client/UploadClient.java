@@ -174,7 +174,8 @@ public final class UploadClient {
                 }
                 while (position < length) {
                     long n = file.transferTo(position, Math.min(length - position, SENDFILE_CHUNK), socket);
-                    if (n <= 0 && file.size() < length) {
+                    if (n <= 0) {
+                        // a blocking socket takes at least a byte: only a file shorter than it was sends nothing
                         throw new UploadException(0, "the image file shrank while it was being uploaded");
                     }
                     position += n;
