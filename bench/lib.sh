@@ -2,6 +2,8 @@
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc -l; }
+# java.util.logging lines as HH:MM:SS.mmm|LEVEL|message (UTC here), for benchmarks that time parts from logs
+MS_LOG_FORMAT='-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL|%4$s|%5$s%6$s%n'
 # A command under /usr/bin/time: its peak RSS (KiB), user and system CPU seconds (children it
 # waited for included) into <file>; rss_kib and cpu_s read them back.
 #   timed <file> command...

@@ -112,7 +112,7 @@ same_data() { cmp -s -i "$data_offset" "$1" "$disk"; }
 measure() {  # data root, label
   local root=$1 label=$2 log="$WORK/local-$2.log"
   # local mode's log lines with milliseconds: freeze_parts reads them
-  FERRY_JAVA_OPTS='-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL|%4$s|%5$s%6$s%n' start_local "$root" "$log"
+  FERRY_JAVA_OPTS="$MS_LOG_FORMAT" start_local "$root" "$log"
   local api volume
   api=$(awk '/server:/ {print $2}' "$KUBECONFIG")
   printf 'apiVersion: cdi.kubevirt.io/v1beta1\nkind: DataVolume\nmetadata: {name: bench-root}\nspec:\n  source: {blank: {}}\n  storage: {resources: {requests: {storage: 2Gi}}}\n' \

@@ -32,7 +32,7 @@ http_port=$(free_port)
 http_pid=$!
 rm -rf "$WORK/local"
 # log lines with milliseconds, in local mode and the launchers it starts (they inherit the environment): start_parts reads them
-JAVA_TOOL_OPTIONS='-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL|%4$s|%5$s%6$s%n' \
+JAVA_TOOL_OPTIONS="$MS_LOG_FORMAT" \
   "$FERRY" local up --data-root "$WORK/local" >"$WORK/local.log" 2>&1 &
 local_pid=$!
 trap 'kill $http_pid 2>/dev/null || true; kill $local_pid 2>/dev/null || true; wait $local_pid 2>/dev/null || true; virsh -c qemu:///system destroy ferry-bench-anchor >/dev/null 2>&1 || true' EXIT
@@ -146,7 +146,7 @@ done
 start_parts() {
   printf '%s\n' "${starts_at[@]}" > "$WORK/starts.txt"
   python3 - "$WORK/local.log" "$WORK/local/logs/default" "$WORK/starts.txt" <<'PY'
-import datetime, glob, re, statistics, sys
+import glob, re, statistics, sys
 local = open(sys.argv[1], errors="replace").read().splitlines()
 def at(line):
     m = re.match(r"(\d\d):(\d\d):(\d\d)\.(\d\d\d)\|", line)
@@ -162,7 +162,7 @@ for row in open(sys.argv[3]).read().split("\n"):
     if not row.strip():
         continue
     name, t0, t1 = row.split()
-    day = lambda t: (datetime.datetime.fromtimestamp(float(t), datetime.timezone.utc) - datetime.datetime.fromtimestamp(float(t), datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)).total_seconds()
+    day = lambda t: float(t) % 86400  # seconds into the UTC day, as the log lines count them
     pod = first(local, r"created Pod virt-launcher-%s-" % name)
     proc = first(local, r"started launcher .*virt-launcher-%s-" % name)
     logs = glob.glob("%s/virt-launcher-%s-*.log" % (sys.argv[2], name))
