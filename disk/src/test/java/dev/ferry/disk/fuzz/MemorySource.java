@@ -9,10 +9,10 @@ import java.nio.channels.ReadableByteChannel;
 import java.util.Optional;
 
 /**
- * An image held in a byte array: sequential reads, and positional ones unless {@code seekable}
- * is false (a compressed or HTTP-without-Range source). One fuzz execution costs no file.
+ * An image held in a byte array, read sequentially or by position, as a local file is (a
+ * compressed image still takes the one-pass stream path). One fuzz execution costs no file.
  */
-record MemorySource(byte[] bytes, boolean seekable) implements ImageSource {
+record MemorySource(byte[] bytes) implements ImageSource {
     @Override
     public ReadableByteChannel open() {
         return Channels.newChannel(new ByteArrayInputStream(bytes));
@@ -20,9 +20,6 @@ record MemorySource(byte[] bytes, boolean seekable) implements ImageSource {
 
     @Override
     public Optional<RandomAccessInput> randomAccess() {
-        if (!seekable) {
-            return Optional.empty();
-        }
         return Optional.of(new RandomAccessInput() {
             @Override
             public int read(long position, ByteBuffer dst) {
@@ -43,7 +40,7 @@ record MemorySource(byte[] bytes, boolean seekable) implements ImageSource {
 
     @Override
     public long size() {
-        return seekable ? bytes.length : -1;
+        return bytes.length;
     }
 
     @Override
